@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_conn: the connection loop shared by fileserver and formapp. It reads request heads with a
+ * total deadline, answers parse errors with their status, calls the program's handler once per
+ * request, keeps the connection open as HTTP/1.1 says (persistent unless either side says
+ * "Connection: close"; HTTP/1.0 only with "Connection: keep-alive"), answers pipelined requests
+ * in order, discards a request body the handler did not read so it is never taken for the next
+ * request, writes the access-log line, and closes idle connections after their timeout.
+ * On an error status it half-closes and drains briefly, so the client reads the answer rather
+ * than a reset.
+ */
+#ifndef HTTP_CONN_H
+#define HTTP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http_response.h"
+#include "net.h"
+
+/* Defaults, each overridable from the command line. */
+#define HTTP_HEAD_TIMEOUT_MS 10000    /* the whole head must arrive within this: else 408 */
+#define HTTP_IDLE_TIMEOUT_MS 5000     /* an idle persistent connection is closed after this */
+#define HTTP_BODY_TIMEOUT_MS 10000    /* a body that stalls this long: closed */
+#define HTTP_SEND_TIMEOUT_MS 30000    /* a client that stops reading: dropped */
+
+struct http_config {
+	const char *server_name;      /* the Server field, e.g. "lab4-fileserver/1.0" */
+	unsigned head_timeout_ms;
+	unsigned idle_timeout_ms;
+	unsigned body_timeout_ms;
+	unsigned send_timeout_ms;
+	uint64_t body_max;            /* largest request body accepted (413 above) */
+	bool http10;                  /* answer as an HTTP/1.0 server: no keep-alive, no chunked */
+	bool force_close;             /* Connection: close on every response (Flask's dev server) */
+	bool trace;                   /* --trace: the wire view on stderr */
+	bool quiet;                   /* -q: no access log */
+
+	/*
+	 * The program's handler, once per request. It answers with the http_response_* functions and
+	 * returns 0, or -1 if the connection must be closed. If it sent nothing, the engine answers
+	 * 500. It runs on the client's thread.
+	 */
+	int (*handle)(struct http_exchange *x, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Serve one client until it closes, times out, errs, or the server stops: net's serve() body,
+ * with config a const struct http_config *.
+ */
+void http_serve_connection(struct net_client *client, void *config);
+
+/* net's reject(): "503 Service Unavailable" with Retry-After, written without blocking. */
+void http_reject_busy(int fd, const struct net_addr *peer, void *ctx);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_response: the response writer handlers use. It writes a correct HTTP/1.1 (or 1.0)
+ * response head: status line, Date, Server, the handler's fields, then the framing the engine
+ * chose (Content-Length, Transfer-Encoding: chunked, or close-delimited for a 1.0 client) and
+ * Connection: close on a connection's last response. HEAD gets the same head and no body.
+ *
+ * Return convention: 0, or -1 when the connection failed (the caller returns; the engine closes).
+ * One exchange belongs to one thread.
+ */
+#ifndef HTTP_RESPONSE_H
+#define HTTP_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "http.h"
+#include "net.h"
+#include "stream.h"
+
+#define HTTP_RESPONSE_HEAD_MAX 4096   /* the head this server writes (not client-controlled) */
+#define HTTP_BODY_UNKNOWN (-1)        /* content length not known: chunked, or close-delimited */
+
+struct http_config;
+
+/* One request and its response on one connection. */
+struct http_exchange {
+	const struct http_request *req;
+	struct stream *stream;
+	const struct http_config *cfg;
+	const struct net_addr *peer;
+	unsigned long request_number;   /* 1 for the first request on this connection, 2, ... */
+	void *conn;                     /* private: the engine's connection state */
+
+	/* Response state, kept by the functions below. */
+	int status;                     /* 0 until a head is started */
+	bool keep_alive;                /* the engine's plan; a handler may only turn it off */
+	bool head_only;                 /* HEAD: never write a body */
+	bool chunked;                   /* the body is chunk-framed */
+	bool head_sent;
+	bool failed;                    /* a write failed: the connection is closing */
+	uint64_t body_sent;             /* body bytes written (not counting chunk framing) */
+	size_t head_len;
+	char head[HTTP_RESPONSE_HEAD_MAX];
+};
+
+/* Start the head: status line (with the version the engine answers with), Date, Server. */
+void http_response_start(struct http_exchange *x, int status);
+
+/* Add one header field. Returns 0, or -1 if the head would overflow (nothing added). */
+int http_response_header(struct http_exchange *x, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Finish the head with the framing for content_length bytes (or HTTP_BODY_UNKNOWN: chunked to an
+ * HTTP/1.1 client, close-delimited to 1.0 with keep_alive turned off) and Connection, and write it.
+ * more_follows: set TCP_CORK so the head and the first body bytes leave in one packet.
+ */
+int http_response_send_head(struct http_exchange *x, int64_t content_length, bool more_follows);
+
+/* Body bytes: written as one chunk when chunked; nothing for HEAD. */
+int http_response_body(struct http_exchange *x, const void *data, size_t len);
+
+/* count bytes of an open file from offset (sendfile on plain TCP); nothing for HEAD. */
+int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t count);
+
+/* End the body: the last chunk ("0\r\n\r\n") when chunked; uncorks. */
+int http_response_end(struct http_exchange *x);
+
+/*
+ * A whole response in one write: head with Content-Type and Content-Length, then body (omitted
+ * for HEAD). content_type may be NULL for no body type.
+ */
+int http_response_simple(struct http_exchange *x, int status, const char *content_type,
+                         const void *body, size_t len);
+
+/*
+ * An error page in the shape of http.server's send_error(): a small HTML body naming the code and
+ * message, and the access-log line "code 404, message File not found". Statuses that end the
+ * connection (400, 408, 413, 414, 431, 501, 505 and the like) also turn keep_alive off.
+ * http_response_error_allow() is the 405 answer, with its required Allow field (RFC 9110 15.5.6).
+ */
+int http_response_error(struct http_exchange *x, int status, const char *message);
+int http_response_error_allow(struct http_exchange *x, const char *allow);   /* 405 + Allow */
+
+/*
+ * Read the whole request body into buf (capacity cap), whatever its framing: sends "100 Continue"
+ * first when the client asked for it, decodes chunked bodies, honours the body deadline.
+ * Returns the length, or -1 with *status set to the error to answer (413 over cap or the
+ * configured maximum, checked from Content-Length before reading; 400 bad chunked framing;
+ * 408 too slow; 0 when the connection itself failed).
+ */
+ssize_t http_request_body(struct http_exchange *x, char *buf, size_t cap, int *status);
+
+/* Format an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), thread-safe. out holds >= 30. */
+size_t http_date(char *out, size_t outlen, int64_t unix_seconds);
+
+/*
+ * Parse an HTTP-date in any of the three forms RFC 9110 5.6.7 requires recipients to accept
+ * (IMF-fixdate, RFC 850, asctime). Returns 0 and *unix_seconds, or -1.
+ */
+int http_date_parse(const char *s, size_t len, int64_t *unix_seconds);
+
+#endif

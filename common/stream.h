@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream: one connection's byte stream behind one read/write interface, so that the HTTP loop
+ * above it is written once for plain TCP and (later) for TLS. Plain TCP is implemented here;
+ * the TLS half plugs in through the tls pointer when HTTPS is added.
+ *
+ * Error convention: -1 with errno set; ETIMEDOUT when the read deadline passed; 0 from a read is
+ * EOF. One stream belongs to one thread.
+ */
+#ifndef STREAM_H
+#define STREAM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct stream {
+	int fd;
+	void *tls;            /* NULL for plain TCP */
+	int64_t deadline_ms;  /* reads fail with ETIMEDOUT past this (io_now_ms scale); <0: none */
+};
+
+void stream_init_plain(struct stream *s, int fd);
+
+/* One read of at most len bytes, honouring s->deadline_ms. */
+ssize_t stream_read(struct stream *s, void *buf, size_t len);
+
+/* Write everything or fail (short counts and EINTR retried). Returns the total, or -1. */
+ssize_t stream_write_all(struct stream *s, const void *buf, size_t len);
+ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt);
+
+/*
+ * Send count bytes of file_fd from offset: sendfile() in a loop on plain TCP (64-bit offsets),
+ * pread()+write on TLS. Returns count, or -1 (errno from the socket or the file; a file that
+ * shrank underneath gives EIO).
+ */
+ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count);
+
+/* Tell the kernel more data follows (TCP_CORK on) or flush it now (off). Plain TCP only. */
+void stream_cork(struct stream *s, int on);
+
+#endif
