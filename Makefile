@@ -17,7 +17,7 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
 VARIANT ?= release
 
-REQUIRED_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Wall -Wextra -Wpedantic -Wshadow \
+REQUIRED_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -pthread -Wall -Wextra -Wpedantic -Wshadow \
                    -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla -MMD -MP
 ifdef WERROR
 REQUIRED_CFLAGS += -Werror

@@ -20,6 +20,13 @@
 void log_set_quiet(bool quiet);
 bool log_is_quiet(void);
 
+/*
+ * The text of an errno value, for log lines: the XSI strerror_r() (thread-safe, unlike strerror),
+ * written into buf. Returns buf. Here because files that define _GNU_SOURCE get glibc's other
+ * strerror_r, which returns a pointer instead of filling buf.
+ */
+const char *log_strerror(int err, char *buf, size_t len);
+
 /* One line to stdout (the handout's print()), newline added, flushed at once. */
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to stderr: errors and the last line at shutdown. Never silenced by -q. */

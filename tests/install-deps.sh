@@ -22,6 +22,7 @@ telnet:telnet
 tmux:tmux
 wrk:wrk
 nginx:nginx-light
+tshark:tshark
 "
 
 missing=""

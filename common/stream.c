@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stream: the plain-TCP half of a connection's byte stream. Reads honour a total deadline (a slow
+ * client cannot hold a thread forever); writes finish the count or fail; a file body goes out
+ * with sendfile(2), so its bytes never pass through user space (what http.server's copyfile()
+ * does with read and write).
+ *
+ * Left out on purpose: TLS. A stream with s->tls set fails with EOPNOTSUPP here until the TLS
+ * module provides its half; the HTTP code above does not change.
+ */
+/* sendfile(2) and TCP_CORK are Linux interfaces that glibc declares only under _GNU_SOURCE or
+ * _DEFAULT_SOURCE; _DEFAULT_SOURCE keeps the POSIX strerror_r and the rest unchanged. */
+#define _DEFAULT_SOURCE
+
+#include "stream.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include "io.h"
+#include "net.h"
+
+/* Linux refuses more than 1024 iovecs per call (UIO_MAXIOV); longer arrays go in batches. */
+#define IOV_BATCH 1024
+/* One sendfile() call at most; Linux stops at 0x7ffff000 anyway, and a smaller piece lets a
+ * stop request be seen between pieces. */
+#define SENDFILE_PIECE ((size_t)1 << 30)
+
+/* A file offset past 2 GiB must not wrap: on 32-bit systems build with -D_FILE_OFFSET_BITS=64. */
+_Static_assert(sizeof(off_t) >= 8, "off_t must be 64 bits: add -D_FILE_OFFSET_BITS=64");
+
+void stream_init_plain(struct stream *s, int fd)
+{
+	s->fd = fd;
+	s->tls = NULL;
+	s->deadline_ms = -1;
+}
+
+static bool no_tls_yet(const struct stream *s)
+{
+	if (s->tls == NULL)
+		return false;
+	errno = EOPNOTSUPP;
+	return true;
+}
+
+ssize_t stream_read(struct stream *s, void *buf, size_t len)
+{
+	if (no_tls_yet(s))
+		return -1;
+	return io_read_deadline(s->fd, buf, len, s->deadline_ms);
+}
+
+ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
+{
+	if (no_tls_yet(s))
+		return -1;
+	return io_write_all(s->fd, buf, len);
+}
+
+/* Drop n sent bytes from the front of the array; returns the new start, *iovcnt updated. */
+static struct iovec *advance(struct iovec *iov, int *iovcnt, size_t n)
+{
+	while (*iovcnt > 0 && n >= iov->iov_len) {
+		n -= iov->iov_len;
+		iov++;
+		(*iovcnt)--;
+	}
+	if (*iovcnt > 0) {
+		iov->iov_base = (char *)iov->iov_base + n;
+		iov->iov_len -= n;
+	}
+	return iov;
+}
+
+/* The caller's iovec array is consumed (its entries are changed) as bytes go out. */
+ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+	if (no_tls_yet(s))
+		return -1;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total) {
+			errno = EINVAL;
+			return -1;
+		}
+		total += iov[i].iov_len;
+	}
+	iov = advance(iov, &iovcnt, 0);   /* skip empty entries at the front */
+	while (iovcnt > 0) {
+		/* sendmsg, not writev: MSG_NOSIGNAL turns a vanished client into EPIPE. */
+		struct msghdr msg = { .msg_iov = iov };
+		msg.msg_iovlen = (size_t)(iovcnt < IOV_BATCH ? iovcnt : IOV_BATCH);
+		ssize_t n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR && !net_stop_requested())
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errno = ETIMEDOUT;   /* SO_SNDTIMEO expired */
+		if (n < 0)
+			return -1;
+		iov = advance(iov, &iovcnt, (size_t)n);
+	}
+	return (ssize_t)total;
+}
+
+/*
+ * sendfile() has no MSG_NOSIGNAL: a client that left raises SIGPIPE, which net_init_process()
+ * ignores, so it arrives here as EPIPE. A return of 0 means the file ended before count bytes:
+ * it shrank after the headers promised its length, and the response cannot be completed (EIO).
+ */
+ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count)
+{
+	off_t pos = offset;
+	uint64_t left = count;
+	if (no_tls_yet(s))
+		return -1;
+	if (count > SSIZE_MAX || offset < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (left > 0) {
+		size_t piece = left < SENDFILE_PIECE ? (size_t)left : SENDFILE_PIECE;
+		ssize_t n = sendfile(s->fd, file_fd, &pos, piece);
+		if (n < 0 && errno == EINTR && !net_stop_requested())
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errno = ETIMEDOUT;   /* SO_SNDTIMEO expired */
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		left -= (uint64_t)n;
+	}
+	return (ssize_t)count;
+}
+
+/* TCP_CORK holds partial frames so headers and a small body leave in one segment. On a socket
+ * that is not TCP (a socketpair in tests) it fails, which only costs a packet: ignored. */
+void stream_cork(struct stream *s, int on)
+{
+	int value = on != 0;
+	if (s->tls == NULL)
+		setsockopt(s->fd, IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}

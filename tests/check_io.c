@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for common/io.c over a socketpair (a checked fixture): write-all through a tiny send
+ * buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of SIGPIPE,
+ * timeouts as ETIMEDOUT, the EINTR rule around net_stop_requested(), and the line reader with
+ * its IO_LINE_MAX limit, exactly at it and one over.
+ */
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "net.h"
+
+static int sv[2] = { -1, -1 };   /* sv[0]: the side under test; sv[1]: the peer */
+
+static void pair_setup(void)
+{
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+}
+
+static void pair_teardown(void)
+{
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	sv[0] = sv[1] = -1;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		continue;
+}
+
+/* A timer signal every period_us, without SA_RESTART, so blocking calls see EINTR. */
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks = ticks + 1;
+}
+
+static void start_ticks(long period_us)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_tick;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	struct itimerval it = { { 0, period_us }, { 0, period_us } };
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void stop_ticks(void)
+{
+	struct itimerval off;
+	memset(&off, 0, sizeof off);
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/* Threads made with SIGALRM blocked, so the timer interrupts the thread under test. */
+static void start_thread_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	ck_assert_int_eq(pthread_create(t, NULL, fn, arg), 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+#define BIG (4u << 20)
+
+static unsigned char pattern_at(size_t i)
+{
+	return (unsigned char)((i * 131u) ^ (i >> 13));
+}
+
+/* Reads until EOF in small pieces; returns (void *)1 if every byte matched and BIG arrived. */
+static void *slow_reader(void *arg)
+{
+	(void)arg;
+	unsigned char buf[3000];
+	size_t total = 0;
+	bool ok = true;
+	ssize_t n;
+	while ((n = read(sv[1], buf, sizeof buf)) > 0) {
+		for (ssize_t k = 0; k < n; k++)
+			ok = ok && buf[k] == pattern_at(total + (size_t)k);
+		total += (size_t)n;
+	}
+	return (void *)(uintptr_t)(ok && total == BIG);
+}
+
+START_TEST(test_write_all_tiny_buffer_with_signals)
+{
+	unsigned char *data = malloc(BIG);
+	pthread_t reader;
+	void *result;
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < BIG; i++)
+		data[i] = pattern_at(i);
+	ck_assert_int_eq(io_set_send_buffer(sv[0], 1024), 0);
+	start_thread_quiet(&reader, slow_reader, NULL);
+	start_ticks(500);
+	ssize_t n = io_write_all(sv[0], data, BIG);
+	stop_ticks();
+	ck_assert_int_eq(n, BIG);
+	ck_assert_msg(ticks > 0, "the timer never interrupted the writer");
+	shutdown(sv[0], SHUT_WR);
+	pthread_join(reader, &result);
+	ck_assert_msg(result == (void *)1, "the reader saw different bytes");
+	free(data);
+}
+END_TEST
+
+START_TEST(test_write_all_to_pipe)
+{
+	int p[2];
+	char buf[16] = { 0 };
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(io_write_all(p[1], "not a socket", 12), 12);
+	ck_assert_int_eq(read(p[0], buf, sizeof buf), 12);
+	ck_assert_str_eq(buf, "not a socket");
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+/* With SIGPIPE at its default (kill), only MSG_NOSIGNAL keeps this test process alive. */
+START_TEST(test_write_all_vanished_peer_is_epipe)
+{
+	signal(SIGPIPE, SIG_DFL);
+	close(sv[1]);
+	sv[1] = -1;
+	errno = 0;
+	ck_assert_int_eq(io_write_all(sv[0], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+}
+END_TEST
+
+START_TEST(test_write_all_send_timeout)
+{
+	static char chunk[1 << 16];
+	ck_assert_int_eq(io_set_timeouts(sv[0], 0, 50), 0);
+	int64_t start = io_now_ms();
+	ssize_t n = 0;
+	for (int i = 0; i < 200 && n >= 0; i++)   /* the peer never reads: the buffer fills */
+		n = io_write_all(sv[0], chunk, sizeof chunk);
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_lt(io_now_ms() - start, 10000);
+}
+END_TEST
+
+START_TEST(test_read_deadline_times_out)
+{
+	char buf[8];
+	int64_t start = io_now_ms();
+	errno = 0;
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, start + 100), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	int64_t took = io_now_ms() - start;
+	ck_assert_msg(took >= 99 && took < 3000, "timed out after %lld ms", (long long)took);
+}
+END_TEST
+
+START_TEST(test_read_deadline_returns_data_and_eof)
+{
+	char buf[8];
+	ck_assert_int_eq(write(sv[1], "abc", 3), 3);
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, io_now_ms() + 1000), 3);
+	ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
+	ck_assert_int_eq(write(sv[1], "d", 1), 1);
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, -1), 1);   /* no deadline */
+	close(sv[1]);
+	sv[1] = -1;
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, io_now_ms() + 1000), 0);
+}
+END_TEST
+
+/* A deadline that passed still returns data that is already there. */
+START_TEST(test_read_deadline_passed_with_data)
+{
+	char buf[8];
+	ck_assert_int_eq(write(sv[1], "z", 1), 1);
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, io_now_ms() - 10), 1);
+	errno = 0;
+	ck_assert_int_eq(io_read_deadline(sv[0], buf, sizeof buf, io_now_ms() - 10), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+}
+END_TEST
+
+START_TEST(test_read_some_receive_timeout)
+{
+	char buf[8];
+	ck_assert_int_eq(io_set_timeouts(sv[0], 50, 0), 0);
+	errno = 0;
+	ck_assert_int_eq(io_read_some(sv[0], buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+}
+END_TEST
+
+static void *write_late(void *arg)
+{
+	sleep_ms(150);
+	ck_assert_int_eq(write(sv[1], arg, strlen(arg)), (ssize_t)strlen(arg));
+	return NULL;
+}
+
+/* The timer interrupts the read several times; each EINTR is retried until the data comes. */
+START_TEST(test_read_retries_eintr)
+{
+	pthread_t t;
+	char buf[8];
+	start_thread_quiet(&t, write_late, "late");
+	start_ticks(20000);
+	ssize_t n = io_read_some(sv[0], buf, sizeof buf);
+	stop_ticks();
+	pthread_join(t, NULL);
+	ck_assert_int_eq(n, 4);
+	ck_assert_msg(ticks >= 2, "only %d interruptions", (int)ticks);
+}
+END_TEST
+
+/* Once a stop is requested, EINTR reaches the caller: Ctrl-C ends echo's blocking read. */
+START_TEST(test_eintr_after_stop_request_fails)
+{
+	char buf[8];
+	net_request_stop();
+	start_ticks(50000);
+	errno = 0;
+	ssize_t n = io_read_some(sv[0], buf, sizeof buf);
+	int err = errno;
+	errno = 0;
+	ssize_t m = io_read_deadline(sv[0], buf, sizeof buf, io_now_ms() + 5000);
+	stop_ticks();
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(err, EINTR);
+	ck_assert_int_eq(m, -1);
+	ck_assert_int_eq(errno, EINTR);
+}
+END_TEST
+
+/* ---- the line reader ------------------------------------------------------------------------ */
+
+#define B(s) s, sizeof(s) - 1
+
+struct line_row {
+	const char *input;
+	size_t input_len;
+	const char *lines;   /* the lines returned, concatenated, then "|EOF" */
+	const char *why;
+};
+
+static const struct line_row line_rows[] = {
+	{ B("a\nb\n"), "a\nb\n|EOF", "two LF lines" },
+	{ B("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "GET / HTTP/1.1\r\nHost: x\r\n\r\n|EOF",
+	  "CR LF kept in the line" },
+	{ B("a\r\nlast"), "a\r\nlast|EOF", "a last unterminated line comes before EOF" },
+	{ B(""), "|EOF", "EOF at once" },
+	{ B("\n\n"), "\n\n|EOF", "empty lines" },
+};
+
+/* Read lines until EOF; each line is checked to end at its first LF. */
+static void read_all_lines(struct io_reader *r, char *out, size_t size)
+{
+	const char *line;
+	size_t len, used = 0;
+	int rc;
+	while ((rc = io_read_line(r, &line, &len)) == 1) {
+		const char *lf = memchr(line, '\n', len);
+		ck_assert_msg(lf == NULL || lf == line + len - 1, "a line continues past its LF");
+		ck_assert_uint_lt(used + len, size);
+		memcpy(out + used, line, len);
+		used += len;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(io_read_line(r, &line, &len), 0);   /* EOF stays EOF */
+	snprintf(out + used, size - used, "|EOF");
+}
+
+START_TEST(test_read_lines)
+{
+	const struct line_row *row = &line_rows[_i];
+	struct io_reader r;
+	char out[256];
+	io_reader_init(&r, sv[0]);
+	ck_assert_int_eq(io_write_all(sv[1], row->input, row->input_len), (ssize_t)row->input_len);
+	shutdown(sv[1], SHUT_WR);
+	read_all_lines(&r, out, sizeof out);
+	ck_assert_msg(strcmp(out, row->lines) == 0, "row %d (%s): got \"%s\"", _i, row->why, out);
+}
+END_TEST
+
+static void *write_bytewise(void *arg)
+{
+	const char *s = arg;
+	for (size_t i = 0; s[i]; i++) {
+		ck_assert_int_eq(write(sv[1], s + i, 1), 1);
+		sleep_ms(1);
+	}
+	shutdown(sv[1], SHUT_WR);
+	return NULL;
+}
+
+START_TEST(test_read_lines_one_byte_at_a_time)
+{
+	const struct line_row *row = &line_rows[_i];
+	struct io_reader r;
+	pthread_t t;
+	char out[256];
+	io_reader_init(&r, sv[0]);
+	ck_assert_int_eq(pthread_create(&t, NULL, write_bytewise, (void *)row->input), 0);
+	read_all_lines(&r, out, sizeof out);
+	pthread_join(t, NULL);
+	ck_assert_msg(strcmp(out, row->lines) == 0, "row %d (%s): got \"%s\"", _i, row->why, out);
+}
+END_TEST
+
+START_TEST(test_read_line_deadline)
+{
+	struct io_reader r;
+	const char *line;
+	size_t len;
+	io_reader_init(&r, sv[0]);
+	r.deadline_ms = io_now_ms() + 100;
+	ck_assert_int_eq(write(sv[1], "no end", 6), 6);
+	errno = 0;
+	ck_assert_int_eq(io_read_line(&r, &line, &len), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+}
+END_TEST
+
+/* ---- limits --------------------------------------------------------------------------------- */
+
+static char big_line[IO_LINE_MAX + 64];
+
+/* A short line first, so the long one straddles the buffer and must be slid to the front. */
+static int read_long_line(size_t total, size_t *got)
+{
+	struct io_reader r;
+	const char *line;
+	io_reader_init(&r, sv[0]);
+	memset(big_line, 'x', total - 1);
+	big_line[total - 1] = '\n';
+	ck_assert_int_eq(io_write_all(sv[1], "hi\n", 3), 3);
+	ck_assert_int_eq(io_write_all(sv[1], big_line, total), (ssize_t)total);
+	shutdown(sv[1], SHUT_WR);
+	ck_assert_int_eq(io_read_line(&r, &line, got), 1);
+	ck_assert_uint_eq(*got, 3);
+	return io_read_line(&r, &line, got);
+}
+
+START_TEST(test_line_exactly_io_line_max)
+{
+	size_t len = 0;
+	ck_assert_int_eq(read_long_line(IO_LINE_MAX, &len), 1);
+	ck_assert_uint_eq(len, IO_LINE_MAX);
+}
+END_TEST
+
+START_TEST(test_line_one_over_io_line_max)
+{
+	size_t len = 0;
+	errno = 0;
+	ck_assert_int_eq(read_long_line(IO_LINE_MAX + 1, &len), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+}
+END_TEST
+
+START_TEST(test_write_all_edge_counts)
+{
+	char c;
+	ck_assert_int_eq(io_write_all(sv[0], "", 0), 0);
+	errno = 0;
+	ck_assert_int_eq(io_write_all(sv[0], &c, (size_t)SSIZE_MAX + 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(io_write_all(-1, "x", 1), -1);
+	ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
+START_TEST(test_now_ms_is_monotonic_milliseconds)
+{
+	int64_t a = io_now_ms();
+	sleep_ms(30);
+	int64_t b = io_now_ms();
+	ck_assert_int_ge(b - a, 29);
+	ck_assert_int_lt(b - a, 3000);
+}
+END_TEST
+
+Suite *suite_io(void);
+Suite *suite_io(void)
+{
+	Suite *s = suite_create("io");
+	TCase *tc = tcase_create("write_all");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_test(tc, test_write_all_tiny_buffer_with_signals);
+	tcase_add_test(tc, test_write_all_to_pipe);
+	tcase_add_test(tc, test_write_all_vanished_peer_is_epipe);
+	tcase_add_test(tc, test_write_all_send_timeout);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reads_and_timeouts");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_test(tc, test_read_deadline_times_out);
+	tcase_add_test(tc, test_read_deadline_returns_data_and_eof);
+	tcase_add_test(tc, test_read_deadline_passed_with_data);
+	tcase_add_test(tc, test_read_some_receive_timeout);
+	tcase_add_test(tc, test_read_retries_eintr);
+	tcase_add_test(tc, test_eintr_after_stop_request_fails);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("line_reader");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_loop_test(tc, test_read_lines, 0, (int)(sizeof line_rows / sizeof line_rows[0]));
+	tcase_add_loop_test(tc, test_read_lines_one_byte_at_a_time, 0,
+	                    (int)(sizeof line_rows / sizeof line_rows[0]));
+	tcase_add_test(tc, test_read_line_deadline);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_test(tc, test_line_exactly_io_line_max);
+	tcase_add_test(tc, test_line_one_over_io_line_max);
+	tcase_add_test(tc, test_write_all_edge_counts);
+	tcase_add_test(tc, test_now_ms_is_monotonic_milliseconds);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}

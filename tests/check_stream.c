@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for common/stream.c (plain TCP half) over a socketpair, a checked fixture with a temp
+ * file: the read deadline, write-all and writev-all through a tiny send buffer, sendfile of a
+ * file range (Linux sends files to a socketpair too), a range past EOF giving EIO, offsets past
+ * 4 GiB in a sparse file, TCP_CORK on a real TCP socket, and the stub for TLS.
+ */
+/* TCP_CORK, read back in a test, is declared by glibc only under _DEFAULT_SOURCE. */
+#define _DEFAULT_SOURCE
+
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "net.h"
+#include "stream.h"
+
+static int sv[2] = { -1, -1 };   /* sv[0]: the stream's side; sv[1]: the peer */
+static int file_fd = -1;
+static struct stream st;
+
+#define FILE_SIZE (1u << 20)
+
+static unsigned char pattern_at(uint64_t i)
+{
+	return (unsigned char)((i * 131u) ^ (i >> 11));
+}
+
+static void setup(void)
+{
+	static unsigned char data[FILE_SIZE];
+	char path[] = "/tmp/check_stream_XXXXXX";
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	file_fd = mkstemp(path);
+	ck_assert_int_ge(file_fd, 0);
+	unlink(path);
+	for (size_t i = 0; i < FILE_SIZE; i++)
+		data[i] = pattern_at(i);
+	ck_assert_int_eq(io_write_all(file_fd, data, FILE_SIZE), FILE_SIZE);
+	stream_init_plain(&st, sv[0]);
+	signal(SIGPIPE, SIG_IGN);   /* sendfile has no MSG_NOSIGNAL; net_init_process does this */
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (sv[i] >= 0)
+			close(sv[i]);
+	sv[0] = sv[1] = -1;
+	close(file_fd);
+	file_fd = -1;
+}
+
+/* Reads the peer side to EOF, checking bytes against the pattern from start. */
+struct sink {
+	uint64_t start, total;
+	bool same;
+};
+
+static void *sink_main(void *arg)
+{
+	struct sink *k = arg;
+	unsigned char buf[5000];
+	ssize_t n;
+	k->same = true;
+	while ((n = read(sv[1], buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			k->same = k->same && buf[i] == pattern_at(k->start + k->total + (uint64_t)i);
+		k->total += (uint64_t)n;
+	}
+	return NULL;
+}
+
+static void start_sink(pthread_t *t, struct sink *k, uint64_t start)
+{
+	*k = (struct sink){ .start = start };
+	ck_assert_int_eq(io_set_send_buffer(sv[0], 2048), 0);
+	ck_assert_int_eq(pthread_create(t, NULL, sink_main, k), 0);
+}
+
+static void end_sink(pthread_t t)
+{
+	shutdown(sv[0], SHUT_WR);
+	pthread_join(t, NULL);
+}
+
+START_TEST(test_read_deadline)
+{
+	char buf[8];
+	st.deadline_ms = io_now_ms() + 100;
+	errno = 0;
+	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_ge(io_now_ms(), st.deadline_ms);
+	ck_assert_int_eq(write(sv[1], "GET", 3), 3);
+	st.deadline_ms = io_now_ms() + 1000;
+	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), 3);
+	st.deadline_ms = -1;
+	close(sv[1]);
+	sv[1] = -1;
+	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), 0);
+}
+END_TEST
+
+START_TEST(test_write_all_through_tiny_buffer)
+{
+	unsigned char *data = malloc(FILE_SIZE);
+	pthread_t t;
+	struct sink k;
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < FILE_SIZE; i++)
+		data[i] = pattern_at(i);
+	start_sink(&t, &k, 0);
+	ck_assert_int_eq(stream_write_all(&st, data, FILE_SIZE), FILE_SIZE);
+	end_sink(t);
+	ck_assert_uint_eq(k.total, FILE_SIZE);
+	ck_assert(k.same);
+	free(data);
+}
+END_TEST
+
+/* Many entries of odd sizes, empty ones included, each short write resumed mid-entry. */
+START_TEST(test_writev_all_in_order)
+{
+	enum { PARTS = 40 };
+	static unsigned char data[FILE_SIZE];
+	struct iovec iov[PARTS];
+	pthread_t t;
+	struct sink k;
+	size_t pos = 0;
+	for (size_t i = 0; i < FILE_SIZE; i++)
+		data[i] = pattern_at(i);
+	for (int i = 0; i < PARTS; i++) {
+		size_t len = i % 5 == 0 ? 0 : (size_t)(i * 997) % 40000;
+		iov[i] = (struct iovec){ .iov_base = data + pos, .iov_len = len };
+		pos += len;
+	}
+	start_sink(&t, &k, 0);
+	ck_assert_int_eq(stream_writev_all(&st, iov, PARTS), (ssize_t)pos);
+	end_sink(t);
+	ck_assert_uint_eq(k.total, pos);
+	ck_assert(k.same);
+}
+END_TEST
+
+struct range_row {
+	uint64_t offset, count;
+	const char *why;
+};
+
+static const struct range_row ranges[] = {
+	{ 0, FILE_SIZE, "the whole file" },
+	{ 1000, 500000, "a range in the middle" },
+	{ FILE_SIZE - 1, 1, "the last byte" },
+	{ 12345, 0, "an empty range sends nothing" },
+};
+
+START_TEST(test_send_file_range)
+{
+	const struct range_row *row = &ranges[_i];
+	pthread_t t;
+	struct sink k;
+	start_sink(&t, &k, row->offset);
+	ssize_t n = stream_send_file(&st, file_fd, (off_t)row->offset, row->count);
+	end_sink(t);
+	ck_assert_msg(n == (ssize_t)row->count, "row %d (%s): returned %zd", _i, row->why, n);
+	ck_assert_msg(k.total == row->count && k.same, "row %d (%s): peer got %llu bytes%s", _i,
+	              row->why, (unsigned long long)k.total, k.same ? "" : ", wrong ones");
+}
+END_TEST
+
+/* The file shrank under a promised Content-Length: what exists is sent, then EIO. */
+START_TEST(test_send_file_past_eof_is_eio)
+{
+	pthread_t t;
+	struct sink k;
+	errno = 0;
+	ck_assert_int_eq(stream_send_file(&st, file_fd, FILE_SIZE, 1), -1);   /* at EOF */
+	ck_assert_int_eq(errno, EIO);
+	start_sink(&t, &k, FILE_SIZE - 100);
+	errno = 0;
+	ssize_t n = stream_send_file(&st, file_fd, FILE_SIZE - 100, 200);
+	int err = errno;
+	end_sink(t);
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(err, EIO);
+	ck_assert_uint_eq(k.total, 100);
+	ck_assert(k.same);
+}
+END_TEST
+
+START_TEST(test_send_file_to_vanished_peer_is_epipe)
+{
+	close(sv[1]);
+	sv[1] = -1;
+	errno = 0;
+	ck_assert_int_eq(stream_send_file(&st, file_fd, 0, FILE_SIZE), -1);
+	ck_assert_int_eq(errno, EPIPE);
+}
+END_TEST
+
+/* TCP_CORK needs TCP: a loopback connection made with net_listen. */
+START_TEST(test_cork_on_tcp)
+{
+	char err[256];
+	struct net_addr addr;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int value = -1;
+	socklen_t len = sizeof value;
+	int lfd = net_listen("127.0.0.1", 0, err, sizeof err);
+	ck_assert_msg(lfd >= 0, "%s", err);
+	ck_assert_int_eq(net_local_addr(lfd, &addr), 0);
+	sin.sin_port = htons((uint16_t)addr.port);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&sin, sizeof sin), 0);
+	struct stream tcp;
+	stream_init_plain(&tcp, c);
+	stream_cork(&tcp, 1);
+	ck_assert_int_eq(getsockopt(c, IPPROTO_TCP, TCP_CORK, &value, &len), 0);
+	ck_assert_int_eq(value, 1);
+	stream_cork(&tcp, 0);
+	ck_assert_int_eq(getsockopt(c, IPPROTO_TCP, TCP_CORK, &value, &len), 0);
+	ck_assert_int_eq(value, 0);
+	stream_cork(&st, 1);   /* not TCP: ignored, no crash */
+	close(c);
+	close(lfd);
+}
+END_TEST
+
+START_TEST(test_tls_half_not_there_yet)
+{
+	char buf[4];
+	int dummy;
+	st.tls = &dummy;
+	errno = 0;
+	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+	ck_assert_int_eq(stream_write_all(&st, "x", 1), -1);
+	ck_assert_int_eq(stream_send_file(&st, file_fd, 0, 1), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+}
+END_TEST
+
+/* ---- limits --------------------------------------------------------------------------------- */
+
+/* Offsets past 4 GiB: a sparse file with a marker near 5 GiB. */
+START_TEST(test_send_file_large_offset)
+{
+	const off_t far = ((off_t)5 << 30) + 7;
+	char buf[16] = { 0 };
+	ck_assert_int_eq(pwrite(file_fd, "far marker", 10, far), 10);
+	ck_assert_int_eq(stream_send_file(&st, file_fd, far, 10), 10);
+	ck_assert_int_eq(read(sv[1], buf, sizeof buf), 10);
+	ck_assert_str_eq(buf, "far marker");
+}
+END_TEST
+
+START_TEST(test_send_file_bad_arguments)
+{
+	errno = 0;
+	ck_assert_int_eq(stream_send_file(&st, file_fd, -1, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(stream_send_file(&st, file_fd, 0, (uint64_t)SSIZE_MAX + 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* More entries than one sendmsg() accepts (1024 on Linux): sent in batches, in order. */
+START_TEST(test_writev_more_than_iov_max)
+{
+	enum { PARTS = 3000 };
+	static struct iovec iov[PARTS];
+	static unsigned char data[PARTS];
+	pthread_t t;
+	struct sink k;
+	for (int i = 0; i < PARTS; i++) {
+		data[i] = pattern_at((uint64_t)i);
+		iov[i] = (struct iovec){ .iov_base = &data[i], .iov_len = 1 };
+	}
+	start_sink(&t, &k, 0);
+	ck_assert_int_eq(stream_writev_all(&st, iov, PARTS), PARTS);
+	end_sink(t);
+	ck_assert_uint_eq(k.total, PARTS);
+	ck_assert(k.same);
+}
+END_TEST
+
+START_TEST(test_writev_empty)
+{
+	struct iovec iov[2] = { { .iov_base = NULL, .iov_len = 0 }, { .iov_base = NULL } };
+	ck_assert_int_eq(stream_writev_all(&st, iov, 2), 0);
+	ck_assert_int_eq(stream_writev_all(&st, iov, 0), 0);
+}
+END_TEST
+
+Suite *suite_stream(void);
+Suite *suite_stream(void)
+{
+	Suite *s = suite_create("stream");
+	TCase *tc = tcase_create("read_and_write");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_read_deadline);
+	tcase_add_test(tc, test_write_all_through_tiny_buffer);
+	tcase_add_test(tc, test_writev_all_in_order);
+	tcase_add_test(tc, test_cork_on_tcp);
+	tcase_add_test(tc, test_tls_half_not_there_yet);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("send_file");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_send_file_range, 0, (int)(sizeof ranges / sizeof ranges[0]));
+	tcase_add_test(tc, test_send_file_past_eof_is_eio);
+	tcase_add_test(tc, test_send_file_to_vanished_peer_is_epipe);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_send_file_large_offset);
+	tcase_add_test(tc, test_send_file_bad_arguments);
+	tcase_add_test(tc, test_writev_more_than_iov_max);
+	tcase_add_test(tc, test_writev_empty);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
