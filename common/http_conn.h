@@ -25,12 +25,13 @@
 #define HTTP_SEND_TIMEOUT_MS 30000    /* a client that stops reading: dropped */
 
 struct http_config {
-	const char *server_name;      /* the Server field, e.g. "lab4-fileserver/1.0" */
-	unsigned head_timeout_ms;
+	const char *server_name;      /* the Server field, e.g. "lab4-fileserver/1.0"; NULL: none */
+	unsigned head_timeout_ms;     /* each timeout: 0 means its HTTP_*_TIMEOUT_MS default */
 	unsigned idle_timeout_ms;
-	unsigned body_timeout_ms;
+	unsigned body_timeout_ms;     /* a stall limit while a handler reads a body (renewed by
+	                                 each read that brings bytes); a total one for skipping */
 	unsigned send_timeout_ms;
-	uint64_t body_max;            /* largest request body accepted (413 above) */
+	uint64_t body_max;            /* largest request body accepted (413 above; 0: none) */
 	bool http10;                  /* answer as an HTTP/1.0 server: no keep-alive, no chunked */
 	bool force_close;             /* Connection: close on every response (Flask's dev server) */
 	bool trace;                   /* --trace: the wire view on stderr */

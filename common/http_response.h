@@ -57,6 +57,11 @@ int http_response_header(struct http_exchange *x, const char *name, const char *
  * Finish the head with the framing for content_length bytes (or HTTP_BODY_UNKNOWN: chunked to an
  * HTTP/1.1 client, close-delimited to 1.0 with keep_alive turned off) and Connection, and write it.
  * more_follows: set TCP_CORK so the head and the first body bytes leave in one packet.
+ * 1xx and 204 get no framing field at all. 304 gets Content-Length only when content_length is
+ * known: pass the length a 200 would have had (RFC 9110 8.6), or HTTP_BODY_UNKNOWN for none.
+ * Body functions write nothing for HEAD, 1xx, 204 and 304, and refuse (-1) bytes past the
+ * Content-Length announced. The writer checks field names are tokens and values hold no CR,
+ * LF or NUL (response splitting): http_response_header() returns -1 for them.
  */
 int http_response_send_head(struct http_exchange *x, int64_t content_length, bool more_follows);
 
@@ -71,15 +76,19 @@ int http_response_end(struct http_exchange *x);
 
 /*
  * A whole response in one write: head with Content-Type and Content-Length, then body (omitted
- * for HEAD). content_type may be NULL for no body type.
+ * for HEAD). content_type may be NULL for no body type. If the head was already started with
+ * this same status (to add fields such as Location or Set-Cookie first), those fields are kept;
+ * otherwise the head is started afresh. For 204 and 304 no Content-Length is sent.
  */
 int http_response_simple(struct http_exchange *x, int status, const char *content_type,
                          const void *body, size_t len);
 
 /*
  * An error page in the shape of http.server's send_error(): a small HTML body naming the code and
- * message, and the access-log line "code 404, message File not found". Statuses that end the
- * connection (400, 408, 413, 414, 431, 501, 505 and the like) also turn keep_alive off.
+ * message, and the access-log line "code 404, message File not found" (unless cfg->quiet).
+ * message NULL means the reason phrase. Statuses that end the connection (400, 408, 413, 414,
+ * 431, 500, 501, 505) also turn keep_alive off. After the head was sent it is too late: the
+ * connection is marked to close and -1 returned.
  * http_response_error_allow() is the 405 answer, with its required Allow field (RFC 9110 15.5.6).
  */
 int http_response_error(struct http_exchange *x, int status, const char *message);
@@ -94,7 +103,10 @@ int http_response_error_allow(struct http_exchange *x, const char *allow);   /* 
  */
 ssize_t http_request_body(struct http_exchange *x, char *buf, size_t cap, int *status);
 
-/* Format an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), thread-safe. out holds >= 30. */
+/*
+ * Format an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), thread-safe and lock-free. out holds
+ * >= 30. Returns the length (29), or 0 if out is too small or the year is outside 0000-9999.
+ */
 size_t http_date(char *out, size_t outlen, int64_t unix_seconds);
 
 /*

@@ -13,10 +13,11 @@
 
 /*
  * Turn the path part of a request target (query and fragment stripped here) into a relative
- * file path under the served root: percent-decode once, reject NUL (%00), reject a backslash
- * and any byte below 0x20, collapse "//", resolve "." and ".." segments, and refuse any ".."
- * that would climb above the root. The result has no leading slash ("" for the root itself) and
- * *trailing_slash tells whether the request ended in "/".
+ * file path under the served root: percent-decode once, reject NUL (%00), reject a backslash,
+ * DEL and any byte below 0x20, collapse "//", resolve "." and ".." segments, and refuse any ".."
+ * that would climb above the root. Bytes >= 0x80 are opaque name bytes (overlong UTF-8 such as
+ * %c0%ae is never a dot). The result has no leading slash ("" for the root itself) and
+ * *trailing_slash tells whether the decoded path ended in "/".
  * Returns the length written to out (NUL-terminated), or -1 with errno EINVAL (bad encoding,
  * NUL, control byte, not starting with "/"), EACCES (climbs out of the root), ENAMETOOLONG.
  */
