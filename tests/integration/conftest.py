@@ -26,7 +26,9 @@ SEED_PYTHON = os.path.join(ROOT, "..", "shared", "seed", "python")
 # What a server must never print unless a test expects it.
 BAD_OUTPUT = re.compile(r"AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime error:|"
                         r"\bwarning\b|\berror\b|Segmentation|Aborted", re.IGNORECASE)
-PORT_IN_LINE = re.compile(r"port (\d+)|:(\d+)\b")
+# "port 8000" wins over ":8000" (so "Serving HTTP on ::1 port 8000" is not read as port 1).
+PORT_WORD = re.compile(r"\bport (\d+)")
+PORT_COLON = re.compile(r":(\d+)\b(?!:)")
 
 
 class Server:
@@ -45,11 +47,11 @@ class Server:
         for r in self.readers:
             r.start()
         first = self.wait_line(".", stream=port_stream, timeout=10 * SLOW)
-        m = PORT_IN_LINE.search(first)
+        m = PORT_WORD.search(first) or PORT_COLON.search(first)
         if not m:
             self.proc.kill()
             raise AssertionError(f"{name}: no port in first line {first!r}")
-        self.port = int(m.group(1) or m.group(2))
+        self.port = int(m.group(1))
         self.first_line = first
 
     def _pump(self, stream):
