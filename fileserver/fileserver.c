@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fileserver: `python3 -m http.server` done right (handout Part C). The same options and defaults
+ * (port 8000, all interfaces, the current directory, -b, -d, -p), the same banner and access log
+ * on stderr, the same listings and error messages, so the two can be compared side by side; but
+ * HTTP/1.1 with persistent connections by default (the lesson of Part A.1: watch one connection
+ * carry many requests), one thread per client, and a served directory nothing can leave.
+ *
+ * This file is the program's frame: options, the listening socket, the banner, and the engine
+ * (common/http_conn) with files_handle() as its handler. What a request gets is in files.c.
+ * Left out on purpose: http.server's --cgi.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "http_conn.h"
+#include "log.h"
+#include "net.h"
+#include "num.h"
+
+#define FILESERVER_VERSION "1.0"
+#define DEFAULT_PORT 8000            /* http.server's */
+#define STOP_GRACE_MS 100            /* downloads under way at Ctrl-C get this long, then close */
+#define TIMEOUT_MAX_MS 3600000       /* an hour: longer timeouts are surely typos */
+#define CLIENTS_MAX 1000000
+
+/* Exit statuses: 2 for a usage error, as Python's argparse; 1 when the server cannot start. */
+enum { EXIT_USAGE = 2, EXIT_START = 1 };
+
+struct options {
+	const char *bind;            /* NULL: all interfaces */
+	const char *directory;
+	unsigned port;
+	unsigned max_clients;
+	bool no_chunked;
+	struct http_config cfg;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: fileserver [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [port]\n"
+	      "\n"
+	      "Serve the files of a directory over HTTP, like `python3 -m http.server`: each file\n"
+	      "with its type, size and date, each directory as its index.html or a listing. HTTP/1.1\n"
+	      "with persistent connections unless -p HTTP/1.0. Access log on stderr.\n"
+	      "\n"
+	      "  port                    listen on this port (default: 8000; 0: any free port)\n"
+	      "  -b, --bind ADDRESS      bind to this address (default: all interfaces, IPv6 and IPv4)\n"
+	      "  -d, --directory DIR     serve this directory (default: current directory)\n"
+	      "  -p, --protocol VERSION  HTTP/1.1 (default: persistent connections) or HTTP/1.0\n"
+	      "                          (http.server's default: one request per connection)\n"
+	      "  -q, --quiet             no access log\n"
+	      "      --no-chunked        send directory listings with Content-Length, not chunked\n"
+	      "      --trace             show each request and response head as it crosses the wire\n"
+	      "      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
+	      "      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
+	      "      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
+	      "  -h, --help              show this help and exit\n"
+	      "  -V, --version           show the version and exit\n"
+	      "\n"
+	      "Examples:\n"
+	      "  fileserver                          serve the current directory on port 8000\n"
+	      "  fileserver -d www 8080              serve www/ on port 8080\n"
+	      "  fileserver -b 127.0.0.1 -p HTTP/1.0 only this machine, answered as http.server does\n"
+	      "  curl -v http://localhost:8000/ http://localhost:8000/hello.txt\n"
+	      "                                      two requests on one connection\n",
+	      out);
+}
+
+static const struct option long_options[] = {
+	{ "bind", required_argument, NULL, 'b' },
+	{ "directory", required_argument, NULL, 'd' },
+	{ "protocol", required_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "no-chunked", no_argument, NULL, 'C' },
+	{ "trace", no_argument, NULL, 'T' },
+	{ "head-timeout", required_argument, NULL, 'H' },
+	{ "idle-timeout", required_argument, NULL, 'I' },
+	{ "max-clients", required_argument, NULL, 'M' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A numeric option in [min, max] into *out; false (and a message) when it is not one. */
+static bool number_option(const char *name, const char *arg, uint64_t min, uint64_t max,
+                          unsigned *out)
+{
+	uint64_t v;
+
+	if (num_parse_arg(arg, min, max, &v) < 0) {
+		fprintf(stderr, "fileserver: %s takes a number from %ju to %ju, not '%s'\n", name,
+		        (uintmax_t)min, (uintmax_t)max, arg);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* -p: http.server takes any string; only the two versions this server can speak are accepted. */
+static bool protocol_option(const char *arg, struct http_config *cfg)
+{
+	if (strcmp(arg, "HTTP/1.0") != 0 && strcmp(arg, "HTTP/1.1") != 0) {
+		fprintf(stderr, "fileserver: -p takes HTTP/1.0 or HTTP/1.1, not '%s'\n", arg);
+		return false;
+	}
+	cfg->http10 = strcmp(arg, "HTTP/1.0") == 0;
+	return true;
+}
+
+/* One option; false on a bad one. */
+static bool apply_option(int c, const char *arg, struct options *o)
+{
+	switch (c) {
+	case 'b': o->bind = arg; return true;
+	case 'd': o->directory = arg; return true;
+	case 'p': return protocol_option(arg, &o->cfg);
+	case 'q': o->cfg.quiet = true; return true;
+	case 'C': o->no_chunked = true; return true;
+	case 'T': o->cfg.trace = true; return true;
+	case 'H': return number_option("--head-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.head_timeout_ms);
+	case 'I': return number_option("--idle-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.idle_timeout_ms);
+	case 'M': return number_option("--max-clients", arg, 1, CLIENTS_MAX, &o->max_clients);
+	default: return false;      /* getopt has said what was wrong */
+	}
+}
+
+/* Returns 0 to run, 1 when --help or --version answered, -1 on a usage error. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:d:p:qhV", long_options, NULL)) != -1) {
+		if (c == 'h' || c == 'V') {
+			if (c == 'h')
+				usage(stdout);
+			else
+				puts("fileserver " FILESERVER_VERSION);
+			return 1;
+		}
+		if (!apply_option(c, optarg, o))
+			goto bad;
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "fileserver: one port only, not '%s'\n", argv[optind + 1]);
+		goto bad;
+	}
+	if (optind < argc && !number_option("the port", argv[optind], 0, 65535, &o->port))
+		goto bad;
+	return 0;
+bad:
+	fputs("Try 'fileserver --help' for more information.\n", stderr);
+	return -1;
+}
+
+/* The served directory: -d must name one that exists, found before anything listens. */
+static bool open_root(const char *dir, struct files_root *root)
+{
+	char reason[128];
+
+	if (files_root_open(root, dir) == 0)
+		return true;
+	if (strerror_r(errno, reason, sizeof reason) != 0)
+		snprintf(reason, sizeof reason, "error %d", errno);
+	log_error("fileserver: cannot serve directory '%s': %s", dir, reason);
+	return false;
+}
+
+/* http.server's first line, with the address and port really bound (port 0 made real). */
+static bool print_banner(int listen_fd)
+{
+	struct net_addr a;
+
+	if (net_local_addr(listen_fd, &a) < 0)
+		return false;
+	log_error("Serving HTTP on %s port %u (http://%s%s%s:%u/) ...", a.host, a.port,
+	          a.ipv6 ? "[" : "", a.host, a.ipv6 ? "]" : "", a.port);
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct files_root root = { .fd = -1 };
+	struct options o = {
+		.directory = ".",
+		.port = DEFAULT_PORT,
+		.cfg = {
+			.server_name = "lab4-fileserver/" FILESERVER_VERSION,
+			.head_timeout_ms = HTTP_HEAD_TIMEOUT_MS,
+			.idle_timeout_ms = HTTP_IDLE_TIMEOUT_MS,
+			.body_timeout_ms = HTTP_BODY_TIMEOUT_MS,
+			.send_timeout_ms = HTTP_SEND_TIMEOUT_MS,
+			.body_max = 0,          /* no request takes a body: the engine discards any */
+			.handle = files_handle,
+			.ctx = &root,
+		},
+	};
+	char err[256];
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	log_set_quiet(o.cfg.quiet);
+	if (!open_root(o.directory, &root))
+		return EXIT_USAGE;
+	root.no_chunked = o.no_chunked;
+	net_init_process();
+
+	struct net_server srv = {
+		.listen_fd = net_listen(o.bind, o.port, err, sizeof err),
+		.max_clients = o.max_clients,
+		.serve = http_serve_connection,
+		.reject = http_reject_busy,
+		.ctx = &o.cfg,
+		.stop_grace_ms = STOP_GRACE_MS,
+	};
+	if (srv.listen_fd < 0) {
+		log_error("fileserver: %s", err);
+		files_root_close(&root);
+		return EXIT_START;
+	}
+	if (!print_banner(srv.listen_fd) || net_serve_threads(&srv) < 0) {
+		log_error("fileserver: cannot serve clients on this socket");
+		rc = EXIT_START;
+	} else {
+		log_error("Keyboard interrupt received, exiting.");
+	}
+	files_root_close(&root);
+	return rc;
+}
