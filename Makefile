@@ -116,8 +116,11 @@ asan: deps
 tsan: deps
 	@$(MAKE) --no-print-directory VARIANT=tsan test
 
+# Speed, side by side with the anchors (the handout's Python programs, nginx); never a test.
 bench: all
 	bench/echo
+	bench/http
+	if [ -x bench/formapp ]; then bench/formapp; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
