@@ -3,10 +3,11 @@
  * loadgen: the suite's own load generator for the echo servers (bench/echo). N connections to a
  * loopback address, driven from one or a few threads with epoll and non-blocking sockets:
  *
- *   ping-pong (default): every connection sends a fixed-size message, waits until the server has
- *     echoed it back whole, checks every byte, and sends the next, for a given time. Prints
- *     messages per second, the median and 99th percentile round trip (from a histogram of
- *     per-message times, 1 microsecond buckets), and the errors.
+ *   ping-pong (default): every connection does one round trip to warm up (so a connection still
+ *     waiting in the server's backlog is not timed), then sends a fixed-size message, waits until
+ *     the server has echoed it back whole, checks every byte, and sends the next, for a given
+ *     time. Prints messages per second, the median and 99th percentile round trip (from a
+ *     histogram of per-message times, 1 microsecond buckets), and the errors.
  *   hold (--hold): open all N connections and keep them open together, then let each do one
  *     ping-pong; every connection that is not served correctly is an error.
  *
@@ -295,12 +296,33 @@ static void traffic_phase(struct worker *w, int64_t end_ns)
 			fail(w, &w->conns[i], ERR_TIMEOUT);
 }
 
+/*
+ * Ping-pong mode: one round trip on every connection before the clock starts. A connection the
+ * server has not accepted yet (its listen backlog was full) would otherwise count as a slow reply;
+ * one that gets no answer before the connect deadline counts as a connect error instead.
+ */
+static void warm_up(struct worker *w)
+{
+	int64_t deadline = now_ns() + (int64_t)w->cfg->connect_timeout_s * 1000000000;
+
+	w->sending = false;   /* replies are awaited, not counted */
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->conns[i].state == READY)
+			send_message(w, &w->conns[i]);
+	run_until(w, deadline, true);
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->conns[i].state == SENDING || w->conns[i].state == WAITING)
+			fail(w, &w->conns[i], ERR_CONNECT);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	const struct config *cfg = w->cfg;
 
 	connect_phase(w);
+	if (!cfg->hold)
+		warm_up(w);
 	pthread_barrier_wait(&start_line);   /* every thread starts the traffic together */
 	if (cfg->hold) {
 		struct timespec pause = { .tv_sec = cfg->hold_ms / 1000,
