@@ -42,8 +42,9 @@ struct cookie_attrs {
 /*
  * Build a Set-Cookie value "name=value; Expires=...; Max-Age=...; Domain=...; Path=...; Secure;
  * HttpOnly; SameSite=Lax" into out. Name must be a token; value, path and domain must be
- * cookie-octets / safe attribute text (no CTLs, no ';'), else -1 with errno EINVAL; a value that
- * would not fit is -1 ENAMETOOLONG. Returns the length written (NUL-terminated).
+ * cookie-octets / safe attribute text (no CTLs, no ';'; path and domain not empty), same_site
+ * one of the three, expires before year 10000, else -1 with errno EINVAL; a value that would not
+ * fit is -1 ENAMETOOLONG. Returns the length written (NUL-terminated); on -1 out is "".
  */
 int cookie_format(char *out, size_t outlen, const char *name, const char *value,
                   const struct cookie_attrs *attrs);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #define TEMPLATE_NAME_MAX 64
+#define TEMPLATE_FILE_MAX (1024 * 1024)   /* template_load refuses bigger files (EFBIG) */
 
 struct template_var {
 	const char *name;
@@ -24,7 +25,10 @@ struct template_var {
 int template_render(const char *tpl, size_t len, const struct template_var *vars, size_t nvars,
                     char *out, size_t outlen);
 
-/* Load a template file into a malloc'd NUL-terminated buffer (*len set). NULL with errno. */
+/*
+ * Load a template file into a malloc'd NUL-terminated buffer (*len set; the caller frees it).
+ * NULL with errno: open(2)'s, EISDIR or EINVAL (not a regular file), EFBIG, ENOMEM.
+ */
 char *template_load(const char *path, size_t *len);
 
 #endif

@@ -31,6 +31,7 @@ void url_query(const char *target, size_t len, const char **query, size_t *query
  * Percent-decode s[0..len) into out. plus_is_space: '+' means ' ' (form encoding).
  * Returns the decoded length (out NUL-terminated), or -1 with errno EINVAL for a broken "%"
  * escape, ENAMETOOLONG when out is too small. Decoded NUL bytes are kept (callers decide).
+ * out may be s itself (decoding in place): the output never gets ahead of the input.
  */
 int url_decode(const char *s, size_t len, char *out, size_t outlen, bool plus_is_space);
 
