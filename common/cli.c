@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli: the shared command-line parser (see cli.h). It builds getopt_long's tables from the
- * program's option table, so every program reports errors the same way and no main() repeats
- * the same switch statement.
+ * cli: the shared command-line parser and start-up (see cli.h). It builds getopt_long's tables
+ * from the program's option table, so every program reports errors the same way and no main()
+ * repeats the same switch statement; and it prints the first line every server starts with.
+ *
+ * Left out on purpose: generated --help texts. Each program writes its own, with examples.
  */
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
+#include "net.h"
 #include "num.h"
 
 #define CLI_OPTIONS_MAX 24   /* the program's options plus --help and --version */
@@ -54,7 +59,6 @@ static int store(const struct cli_program *p, const struct cli_option *o, const 
 static void build_tables(const struct cli_program *p, struct option *longs, char *shorts)
 {
 	size_t s = 0;
-	shorts[s++] = '+';   /* stop at the first operand, as POSIX utilities do */
 	for (unsigned i = 0; i < p->count; i++) {
 		const struct cli_option *o = &p->options[i];
 		int arg = o->kind == CLI_FLAG ? no_argument : required_argument;
@@ -83,12 +87,13 @@ static const struct cli_option *by_short(const struct cli_program *p, int c)
 int cli_parse(const struct cli_program *p, int argc, char **argv, int *first_operand)
 {
 	struct option longs[CLI_OPTIONS_MAX + 3];
-	char shorts[2 * CLI_OPTIONS_MAX + 4];
+	char shorts[2 * CLI_OPTIONS_MAX + 3];
 	int c;
 
 	if (p->count > CLI_OPTIONS_MAX)
 		return 2;
 	build_tables(p, longs, shorts);
+	optind = 0;   /* glibc: 0 (not POSIX's 1) also resets getopt's place inside "-qb" */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		const struct cli_option *o = c >= 256 ? &p->options[c - 256] : by_short(p, c);
 		if (c == 'h' && o == NULL) {
@@ -108,6 +113,31 @@ int cli_parse(const struct cli_program *p, int argc, char **argv, int *first_ope
 		fprintf(stderr, "%s: unexpected argument '%s'\n", p->name, argv[optind + p->max_positional]);
 		return usage_error(p);
 	}
-	*first_operand = optind;
+	if (first_operand != NULL)
+		*first_operand = optind;
 	return -1;
+}
+
+int cli_listen(const struct cli_program *p, const char *host, unsigned port, const char *scheme,
+               const char *note)
+{
+	struct net_addr local;
+	char err[256];
+
+	net_init_process();
+	int fd = net_listen(host, port, err, sizeof err);
+	if (fd < 0 || net_local_addr(fd, &local) < 0) {
+		log_error("%s: %s", p->name, fd < 0 ? err : "cannot read the bound address");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	printf("%s: listening on %s port %u", p->name, local.host, local.port);
+	/* A URL needs an IPv6 address in brackets (RFC 3986 3.2.2). */
+	if (scheme != NULL)
+		printf(", open %s://%s%s%s:%u/", scheme, local.ipv6 ? "[" : "", local.host,
+		       local.ipv6 ? "]" : "", local.port);
+	printf(" (%s)\n", note);
+	fflush(stdout);
+	return fd;
 }

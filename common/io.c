@@ -6,12 +6,16 @@
  * caller (which closes that one client) instead of exiting the process.
  *
  * Left out on purpose: non-blocking I/O. A socket is blocking; a timeout comes from poll() with
- * a deadline or from SO_RCVTIMEO/SO_SNDTIMEO, and either way is reported as ETIMEDOUT.
+ * a deadline or from SO_RCVTIMEO/SO_SNDTIMEO, and either way is reported as ETIMEDOUT. Only the
+ * _stoppable calls poll() without a deadline: in slices, so that a Ctrl-C reaches a main thread
+ * that waits on a client even when the signal came between two system calls (see io.h).
  */
 #include "io.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,32 +46,77 @@ static void map_timeout(void)
 		errno = ETIMEDOUT;
 }
 
-ssize_t io_write_all(int fd, const void *buf, size_t len)
+/* Sets errno EINTR and returns true once a stop is requested: a _stoppable call gives up. */
+static bool stop_seen(void)
 {
-	const char *p = buf;
-	size_t done = 0;
+	if (!net_stop_requested())
+		return false;
+	errno = EINTR;
+	return true;
+}
+
+/*
+ * Wait until fd is ready for events, in poll() slices of at most IO_STOP_SLICE_MS, looking at the
+ * stop flag before each: a signal that landed just before a poll() interrupted nothing, and is
+ * seen at the end of that slice. Returns 0 (ready, or an error or hang-up that the next call
+ * reports), or -1: EINTR once a stop is requested, or poll()'s error.
+ */
+static int wait_stoppable(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int ready;
+
+	do {
+		if (stop_seen())
+			return -1;
+		ready = poll(&p, 1, IO_STOP_SLICE_MS);
+	} while (ready == 0 || (ready < 0 && errno == EINTR));
+	return ready < 0 ? -1 : 0;
+}
+
+/*
+ * The loop of both writers. Plain: blocking sends, which SO_SNDTIMEO bounds. Stoppable: sends
+ * with MSG_DONTWAIT, so none can block, and a full socket buffer (EAGAIN) is waited out in slices.
+ */
+static ssize_t write_all(int fd, const char *p, size_t len, bool stoppable)
+{
+	/* MSG_NOSIGNAL: a vanished peer is EPIPE here, never a SIGPIPE that kills the server. */
+	int flags = MSG_NOSIGNAL | (stoppable ? MSG_DONTWAIT : 0);
 	bool is_socket = true;
+	size_t done = 0;
+
 	if (len > SSIZE_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
 	while (done < len) {
-		/* MSG_NOSIGNAL: a vanished peer is EPIPE here, never a SIGPIPE that kills the server. */
-		ssize_t n = is_socket ? send(fd, p + done, len - done, MSG_NOSIGNAL)
+		if (stoppable && stop_seen())
+			return -1;
+		ssize_t n = is_socket ? send(fd, p + done, len - done, flags)
 		                      : write(fd, p + done, len - done);
-		if (n < 0 && is_socket && errno == ENOTSOCK) {
+		if (n >= 0)
+			done += (size_t)n;
+		else if (is_socket && errno == ENOTSOCK)
 			is_socket = false;
-			continue;
-		}
-		if (n < 0 && retry_eintr())
-			continue;
-		if (n < 0) {
+		else if (stoppable && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_stoppable(fd, POLLOUT) < 0)
+				return -1;
+		} else if (!retry_eintr()) {
 			map_timeout();
 			return -1;
 		}
-		done += (size_t)n;
 	}
 	return (ssize_t)done;
+}
+
+ssize_t io_write_all(int fd, const void *buf, size_t len)
+{
+	return write_all(fd, buf, len, false);
+}
+
+ssize_t io_write_all_stoppable(int fd, const void *buf, size_t len)
+{
+	return write_all(fd, buf, len, true);
 }
 
 ssize_t io_read_some(int fd, void *buf, size_t len)
@@ -79,6 +128,20 @@ ssize_t io_read_some(int fd, void *buf, size_t len)
 		if (!retry_eintr()) {
 			map_timeout();
 			return -1;
+		}
+	}
+}
+
+ssize_t io_read_stoppable(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		if (wait_stoppable(fd, POLLIN) < 0)
+			return -1;
+		ssize_t n = read(fd, buf, len);   /* ready: data, EOF or an error, without blocking */
+		if (n >= 0 || errno != EINTR) {   /* EINTR: the next wait looks at the stop flag */
+			if (n < 0)
+				map_timeout();
+			return n;
 		}
 	}
 }
@@ -120,6 +183,31 @@ int io_set_timeouts(int fd, unsigned recv_ms, unsigned send_ms)
 int io_set_send_buffer(int fd, int bytes)
 {
 	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+}
+
+int io_set_nodelay(int fd)
+{
+	int one = 1;
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+int io_linger(int fd, unsigned ms, size_t max)
+{
+	char sink[512];
+	int64_t deadline = io_now_ms() + ms;
+	size_t dropped = 0;
+	ssize_t n;
+
+	if (shutdown(fd, SHUT_WR) < 0)
+		return -1;
+	while ((n = io_read_deadline(fd, sink, sizeof sink, deadline)) > 0) {
+		dropped += (size_t)n;
+		if (dropped >= max) {
+			errno = EMSGSIZE;   /* a client that keeps sending cannot keep the thread */
+			return -1;
+		}
+	}
+	return n == 0 ? 0 : -1;
 }
 
 void io_reader_init(struct io_reader *r, int fd)

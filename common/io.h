@@ -6,8 +6,18 @@
  * exit the process.
  *
  * Error convention: -1 with errno set. A timeout is errno ETIMEDOUT. EOF is a return of 0.
- * EINTR is retried, except once net_stop_requested() is true: then the call fails with EINTR, so
- * a Ctrl-C reaches a main thread that is blocked reading (echo's single client).
+ *
+ * Ctrl-C: net's SIGINT/SIGTERM handler sets the stop flag and interrupts the system call that the
+ * thread it runs on is blocked in. The plain calls look at the flag only then: EINTR is retried,
+ * except once net_stop_requested() is true, when the call fails with EINTR. A signal that lands
+ * between two system calls interrupts nothing, though, and the next call blocks until the client
+ * acts. So a thread that takes the signals and waits on a client (echo's main thread, which
+ * serves its client inline) uses the _stoppable calls: they look at the flag before each system
+ * call and wait in poll() slices of IO_STOP_SLICE_MS, so a stop is seen within one slice.
+ * The client threads of net_serve_threads() have the signals blocked and are woken by shutdown()
+ * instead (net.h). They use the plain calls, which keep one system call per read (a poll() before
+ * each read cost echo_mt about 10% more CPU per message in bench/echo), honour SO_RCVTIMEO and
+ * SO_SNDTIMEO, and let a response in flight finish during net's stop grace period.
  */
 #ifndef IO_H
 #define IO_H
@@ -28,6 +38,18 @@ ssize_t io_write_all(int fd, const void *buf, size_t len);
 /* One read of at most len bytes, retrying EINTR. Returns bytes read, 0 at EOF, -1 on error. */
 ssize_t io_read_some(int fd, void *buf, size_t len);
 
+/* How often a _stoppable call looks at the stop flag while it waits (Ctrl-C within 0.5 s). */
+#define IO_STOP_SLICE_MS 200
+
+/*
+ * io_read_some and io_write_all for a thread that Ctrl-C must reach while it waits (see above):
+ * they fail with errno EINTR within IO_STOP_SLICE_MS of a stop request, even one that came by
+ * net_request_stop() or between two system calls. fd must be a socket for the write, which sends
+ * with MSG_DONTWAIT and waits for room with poll(): SO_SNDTIMEO does not apply to it.
+ */
+ssize_t io_read_stoppable(int fd, void *buf, size_t len);
+ssize_t io_write_all_stoppable(int fd, const void *buf, size_t len);
+
 /*
  * Like io_read_some, but waits no later than deadline_ms (io_now_ms() scale; a negative deadline
  * waits forever). Returns -1 with errno ETIMEDOUT when the deadline passes with nothing to read.
@@ -41,6 +63,24 @@ int io_set_timeouts(int fd, unsigned recv_ms, unsigned send_ms);
 
 /* Shrink the kernel send buffer (SO_SNDBUF); tests use it to force short writes. */
 int io_set_send_buffer(int fd, int bytes);
+
+/*
+ * Turn Nagle's algorithm off (TCP_NODELAY) on a TCP socket, for the echo servers: a chunk longer
+ * than their 2048-byte read is echoed in two writes, and with Nagle the second waits for the ACK
+ * of the first, which the client delays (up to 40 ms on Linux) while it waits for the rest of its
+ * message (RFC 1122 4.2.3.4, 4.2.3.2). Returns 0 or -1.
+ */
+int io_set_nodelay(int fd);
+
+/*
+ * Lingering close (RFC 9112 9.6), after a response: half-close fd (SHUT_WR), so the client sees
+ * the end of the response, then read and drop what it still sends until it closes, for at most
+ * ms milliseconds and max bytes. Closing with unread input makes the kernel send RST, which can
+ * destroy the response before the client has read it. The caller still closes fd.
+ * Returns 0 when the client closed its side in time, else -1: ETIMEDOUT, EMSGSIZE (it sent max
+ * bytes or more), or the error of shutdown() or read().
+ */
+int io_linger(int fd, unsigned ms, size_t max);
 
 /*
  * A buffered line reader over one fd, owned by one thread. A line ends at LF; the LF (and a CR

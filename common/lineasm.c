@@ -128,3 +128,21 @@ size_t lineasm_feed(struct lineasm *a, const char *data, size_t len, bool *done)
 	}
 	return i;
 }
+
+bool lineasm_feed_line_equals(struct lineasm *a, const char *data, size_t len, const char *word)
+{
+	size_t word_len = strlen(word);
+	bool done;
+
+	while (len > 0) {
+		size_t used = lineasm_feed(a, data, len, &done);
+		data += used;
+		len -= used;
+		if (!done)
+			break;
+		if (!a->truncated && a->len == word_len && memcmp(a->line, word, word_len) == 0)
+			return true;
+		lineasm_next(a);
+	}
+	return false;
+}

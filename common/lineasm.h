@@ -41,4 +41,12 @@ size_t lineasm_feed(struct lineasm *a, const char *data, size_t len, bool *done)
 /* Start the next line (keeps the CR state so a following LF is not taken as an empty line). */
 void lineasm_next(struct lineasm *a);
 
+/*
+ * Feed a whole chunk, line by line, and say whether one of its complete lines is exactly word
+ * (case-sensitive; a truncated line never matches): echo's --lines "exit". Lines that do not
+ * match are dropped. On a match it returns true at once and leaves the matching line in a->line;
+ * the bytes after it are not fed (the caller closes the client).
+ */
+bool lineasm_feed_line_equals(struct lineasm *a, const char *data, size_t len, const char *word);
+
 #endif

@@ -3,7 +3,7 @@
  * num: the one bounded number parser (STYLE.md, "Bounds and parsing"). Every number that comes
  * from a client or the command line (ports, Content-Length, chunk sizes, range bounds) goes
  * through here, so "+1", " 1", "1 ", "" and values past 2^64 are refused in one place instead of
- * being half-accepted by atoi() or strtoul() (which skip spaces, take signs and wrap silently).
+ * being half-accepted by atoi or strtoul (which skip spaces, take signs and wrap silently).
  * Left out on purpose: signs, negative numbers, leading/trailing whitespace, "0x" prefixes.
  */
 #include "num.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * num: the one bounded number parser for everything that comes from the wire or the command
- * line (ports, Content-Length, chunk sizes, range bounds, query parameters). atoi() and
+ * line (ports, Content-Length, chunk sizes, range bounds, query parameters). atoi and
  * strtol() accept signs, spaces and overflow silently; these accept only plain digits.
  */
 #ifndef NUM_H

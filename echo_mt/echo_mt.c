@@ -11,33 +11,20 @@
  *
  * Left out on purpose: an idle timeout (a silent client keeps its thread, which is cheap here).
  */
-#include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cli.h"
 #include "io.h"
 #include "lineasm.h"
 #include "log.h"
 #include "net.h"
-#include "num.h"
 
-#define ECHO_MT_VERSION "1.0"
 #define ECHO_CHUNK 2048                 /* the handout's conn.recv(2048) */
 #define PEER_TEXT_MAX (NET_HOST_MAX + 32)   /* ('host', 65535, 0, 0) */
 #define STOP_GRACE_MS 100               /* after Ctrl-C, then every client socket is shut down */
-
-struct options {
-	const char *host;
-	unsigned port;
-	unsigned max_clients;
-	bool lines;
-	bool quiet;
-};
 
 static const char usage_text[] =
 	"Usage: echo_mt [-b ADDR] [-p PORT] [--lines] [--max-clients N] [-q]\n"
@@ -59,94 +46,24 @@ static const char usage_text[] =
 	"  telnet 127.0.0.1 5555\n"
 	"  nc 127.0.0.1 5555\n";
 
-/* Returns -1 to go on, or main()'s exit status: 0 after --help or --version, 2 on bad usage. */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "bind", required_argument, NULL, 'b' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "lines", no_argument, NULL, 'L' },
-		{ "max-clients", required_argument, NULL, 'm' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t n;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "b:p:m:qhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b': o->host = optarg; break;
-		case 'p':
-			if (num_parse_arg(optarg, 0, 65535, &n) < 0) {
-				fprintf(stderr, "echo_mt: bad port '%s': give a number from 0 to 65535\n", optarg);
-				goto usage;
-			}
-			o->port = (unsigned)n;
-			break;
-		case 'm':
-			if (num_parse_arg(optarg, 1, NET_MAX_CLIENTS_DEFAULT, &n) < 0) {
-				fprintf(stderr, "echo_mt: bad --max-clients '%s': give a number from 1 to %u\n",
-				        optarg, NET_MAX_CLIENTS_DEFAULT);
-				goto usage;
-			}
-			o->max_clients = (unsigned)n;
-			break;
-		case 'L': o->lines = true; break;
-		case 'q': o->quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		case 'V': puts("echo_mt " ECHO_MT_VERSION " (lab4 suite)"); return 0;
-		default: goto usage;   /* getopt_long has named the bad option */
-		}
-	}
-	if (optind == argc)
-		return -1;
-	fprintf(stderr, "echo_mt: unexpected argument '%s'\n", argv[optind]);
-usage:
-	fputs("Try 'echo_mt --help' for more information.\n", stderr);
-	return 2;
-}
-
-/* --lines: feed a chunk to the line assembler; true once a whole line reads "exit". */
-static bool got_exit_line(struct lineasm *la, const char *data, size_t len)
-{
-	bool done = false;
-
-	while (len > 0) {
-		size_t used = lineasm_feed(la, data, len, &done);
-		data += used;
-		len -= used;
-		if (!done)
-			break;
-		if (!la->truncated && la->len == 4 && memcmp(la->line, "exit", 4) == 0)
-			return true;
-		lineasm_next(la);
-	}
-	return false;
-}
-
 /* The handout's Echo.run(), on the client's own thread. net closes the socket afterwards. */
 static void serve(struct net_client *client, void *ctx)
 {
-	const struct options *o = ctx;
+	const bool *lines = ctx;
 	char who[PEER_TEXT_MAX];
 	char buf[ECHO_CHUNK];
 	char text[LOG_REPR_SIZE(ECHO_CHUNK)];
 	struct lineasm la;
 	ssize_t n;
-	int one = 1;
 
 	log_peer_tuple(who, sizeof who, &client->peer);
 	log_event("%s connected", who);
-	/* A chunk longer than the 2048 read is echoed in two writes; with Nagle's algorithm the
-	 * second waits for the ACK of the first, which the client delays (up to 40 ms on Linux) while
-	 * it waits for the rest of its message (RFC 1122 4.2.3.4, 4.2.3.2). Echo at once instead. */
-	(void)setsockopt(client->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	(void)io_set_nodelay(client->fd);   /* a long chunk is echoed in two writes (io.h) */
 	lineasm_init(&la);
-	/* 0 is EOF: the client left, or the stop shut the socket down; -1 a reset. */
+	/* 0 is EOF: the client left, or the stop shut the socket down; -1 a reset. This thread has
+	 * the signals blocked, so the plain read is right here (io.h). */
 	while ((n = io_read_some(client->fd, buf, sizeof buf)) > 0) {
-		if (!o->lines && n == 4 && memcmp(buf, "exit", 4) == 0)
+		if (!*lines && n == 4 && memcmp(buf, "exit", 4) == 0)
 			break;
 		if (io_write_all(client->fd, buf, (size_t)n) < 0)
 			break;
@@ -154,7 +71,7 @@ static void serve(struct net_client *client, void *ctx)
 			log_bytes_repr(text, sizeof text, buf, (size_t)n);
 			log_event("%s sent: %s", who, text);
 		}
-		if (o->lines && got_exit_line(&la, buf, (size_t)n))
+		if (*lines && lineasm_feed_line_equals(&la, buf, (size_t)n, "exit"))
 			break;
 	}
 	log_event("%s left", who);
@@ -177,28 +94,33 @@ static void reject(int fd, const struct net_addr *peer, void *ctx)
 
 int main(int argc, char **argv)
 {
-	struct options opt = { .host = "127.0.0.1", .port = 5555,
-	                       .max_clients = NET_MAX_CLIENTS_DEFAULT };
-	struct net_addr local;
-	char err[256];
-	int status = parse_args(argc, argv, &opt);
+	const char *host = "127.0.0.1";
+	unsigned port = 5555, max_clients = NET_MAX_CLIENTS_DEFAULT;
+	bool lines = false, quiet = false;
+	const struct cli_option opts[] = {
+		{ "bind", 'b', CLI_STRING, &host, 0, 0, NULL },
+		{ "port", 'p', CLI_NUMBER, &port, 0, 65535, "port" },
+		{ "lines", 0, CLI_FLAG, &lines, 0, 0, NULL },
+		{ "max-clients", 'm', CLI_NUMBER, &max_clients, 1, NET_MAX_CLIENTS_DEFAULT,
+		  "--max-clients" },
+		{ "quiet", 'q', CLI_FLAG, &quiet, 0, 0, NULL },
+	};
+	const struct cli_program program = { "echo_mt", "1.0", usage_text, opts, CLI_COUNT(opts), 0 };
+	int status = cli_parse(&program, argc, argv, NULL);
 
 	if (status >= 0)
 		return status;
-	net_init_process();   /* also raises the descriptor limit: 10,000 clients need 10,000 */
-	log_set_quiet(opt.quiet);
-	int listen_fd = net_listen(opt.host, opt.port, err, sizeof err);
-	if (listen_fd < 0 || net_local_addr(listen_fd, &local) < 0) {
-		log_error("echo_mt: %s", listen_fd < 0 ? err : "cannot read the bound address");
-		return 1;
-	}
-	printf("echo_mt: listening on %s port %u (one thread per client; Ctrl-C to stop)\n",
-	       local.host, local.port);
-	fflush(stdout);
+	log_set_quiet(quiet);
+	/* net_init_process(), called by cli_listen, also raises the descriptor limit: 10,000
+	 * clients need 10,000 descriptors. */
 	struct net_server srv = {
-		.listen_fd = listen_fd, .max_clients = opt.max_clients, .serve = serve,
-		.reject = reject, .ctx = &opt, .stop_grace_ms = STOP_GRACE_MS,
+		.listen_fd = cli_listen(&program, host, port, NULL,
+		                        "one thread per client; Ctrl-C to stop"),
+		.max_clients = max_clients, .serve = serve, .reject = reject, .ctx = &lines,
+		.stop_grace_ms = STOP_GRACE_MS,
 	};
+	if (srv.listen_fd < 0)
+		return 1;
 	status = net_serve_threads(&srv) == 0 ? 0 : 1;
 	log_error("echo_mt: stopped");
 	return status;

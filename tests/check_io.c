@@ -2,12 +2,15 @@
 /*
  * Unit tests for common/io.c over a socketpair (a checked fixture): write-all through a tiny send
  * buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of SIGPIPE,
- * timeouts as ETIMEDOUT, the EINTR rule around net_stop_requested(), and the line reader with
- * its IO_LINE_MAX limit, exactly at it and one over.
+ * timeouts as ETIMEDOUT, the EINTR rule around net_stop_requested(), the _stoppable calls that
+ * see a stop within one slice even when no signal interrupts them, TCP_NODELAY, the lingering
+ * close, and the line reader with its IO_LINE_MAX limit, exactly at it and one over.
  */
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -256,6 +259,180 @@ START_TEST(test_eintr_after_stop_request_fails)
 }
 END_TEST
 
+/* ---- the stoppable calls -------------------------------------------------------------------- */
+
+/* A stop requested by another thread, without a signal: nothing interrupts a blocked call. */
+static void *stop_later(void *arg)
+{
+	sleep_ms((long)(intptr_t)arg);
+	net_request_stop();
+	return NULL;
+}
+
+/* Run fn on sv[0] while another thread requests a stop after 100 ms; returns how long fn took. */
+static int64_t time_until_stopped(ssize_t (*fn)(int fd, void *buf, size_t len), void *buf,
+                                  size_t len, ssize_t *result, int *err)
+{
+	pthread_t t;
+	int64_t start = io_now_ms();
+	ck_assert_int_eq(pthread_create(&t, NULL, stop_later, (void *)(intptr_t)100), 0);
+	errno = 0;
+	*result = fn(sv[0], buf, len);
+	*err = errno;
+	pthread_join(t, NULL);
+	return io_now_ms() - start;
+}
+
+static ssize_t write_all_stoppable(int fd, void *buf, size_t len)
+{
+	return io_write_all_stoppable(fd, buf, len);
+}
+
+START_TEST(test_read_stoppable_returns_data_and_eof)
+{
+	char buf[8];
+	ck_assert_int_eq(write(sv[1], "abc", 3), 3);
+	ck_assert_int_eq(io_read_stoppable(sv[0], buf, sizeof buf), 3);
+	ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
+	close(sv[1]);
+	sv[1] = -1;
+	ck_assert_int_eq(io_read_stoppable(sv[0], buf, sizeof buf), 0);
+}
+END_TEST
+
+/* Other signals (the timer) interrupt the wait; it goes on until the data comes, 150 ms later. */
+START_TEST(test_read_stoppable_retries_other_signals)
+{
+	pthread_t t;
+	char buf[8];
+	start_thread_quiet(&t, write_late, "late");
+	start_ticks(20000);
+	ssize_t n = io_read_stoppable(sv[0], buf, sizeof buf);
+	stop_ticks();
+	pthread_join(t, NULL);
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(memcmp(buf, "late", 4), 0);
+	ck_assert_msg(ticks >= 2, "only %d interruptions", (int)ticks);
+}
+END_TEST
+
+/* The bug this fixes: a stop that interrupts no system call. io_read_some would wait for the
+ * client forever; the stoppable read sees the flag at the end of its slice. */
+START_TEST(test_read_stoppable_sees_a_stop_without_a_signal)
+{
+	char buf[8];
+	ssize_t n;
+	int err;
+	int64_t took = time_until_stopped(io_read_stoppable, buf, sizeof buf, &n, &err);
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(err, EINTR);
+	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	              (long long)took);
+}
+END_TEST
+
+/* Once a stop is requested, the call does not start, even with data waiting. */
+START_TEST(test_stoppable_calls_fail_after_a_stop)
+{
+	char buf[8];
+	ck_assert_int_eq(write(sv[1], "abc", 3), 3);
+	net_request_stop();
+	errno = 0;
+	ck_assert_int_eq(io_read_stoppable(sv[0], buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, EINTR);
+	errno = 0;
+	ck_assert_int_eq(io_write_all_stoppable(sv[0], "x", 1), -1);
+	ck_assert_int_eq(errno, EINTR);
+	ck_assert_int_eq(io_read_some(sv[0], buf, sizeof buf), 3);   /* the plain call still reads */
+}
+END_TEST
+
+/* As the plain write: every byte through a tiny buffer, short counts and timer signals. */
+START_TEST(test_write_stoppable_tiny_buffer_with_signals)
+{
+	unsigned char *data = malloc(BIG);
+	pthread_t reader;
+	void *result;
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < BIG; i++)
+		data[i] = pattern_at(i);
+	ck_assert_int_eq(io_set_send_buffer(sv[0], 1024), 0);
+	start_thread_quiet(&reader, slow_reader, NULL);
+	start_ticks(500);
+	ssize_t n = io_write_all_stoppable(sv[0], data, BIG);
+	stop_ticks();
+	ck_assert_int_eq(n, BIG);
+	shutdown(sv[0], SHUT_WR);
+	pthread_join(reader, &result);
+	ck_assert_msg(result == (void *)1, "the reader saw different bytes");
+	free(data);
+}
+END_TEST
+
+/* A client that never reads: the buffers fill, and only the stop ends the write. */
+START_TEST(test_write_stoppable_sees_a_stop_without_a_signal)
+{
+	static char chunk[8 << 20];
+	ssize_t n;
+	int err;
+	int64_t took = time_until_stopped(write_all_stoppable, chunk, sizeof chunk, &n, &err);
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(err, EINTR);
+	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	              (long long)took);
+}
+END_TEST
+
+START_TEST(test_write_stoppable_vanished_peer_is_epipe)
+{
+	signal(SIGPIPE, SIG_DFL);
+	close(sv[1]);
+	sv[1] = -1;
+	errno = 0;
+	ck_assert_int_eq(io_write_all_stoppable(sv[0], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+}
+END_TEST
+
+/* ---- socket options and the lingering close ------------------------------------------------ */
+
+START_TEST(test_set_nodelay)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), on = 0;
+	socklen_t size = sizeof on;
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(io_set_nodelay(fd), 0);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &size), 0);
+	ck_assert_int_ne(on, 0);
+	close(fd);
+	ck_assert_int_eq(io_set_nodelay(fd), -1);   /* closed */
+}
+END_TEST
+
+/* The client's unread request body is dropped, it sees our FIN (EOF), then closes: 0. */
+START_TEST(test_linger_drains_until_the_client_closes)
+{
+	char buf[8];
+	ck_assert_int_eq(write(sv[1], "unread body", 11), 11);
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert_int_eq(io_linger(sv[0], 1000, 1000), 0);
+	ck_assert_int_eq(read(sv[1], buf, sizeof buf), 0);   /* the half-close reached the client */
+}
+END_TEST
+
+START_TEST(test_linger_gives_up_after_ms)
+{
+	char buf[8];
+	int64_t start = io_now_ms();
+	errno = 0;
+	ck_assert_int_eq(io_linger(sv[0], 100, 1000), -1);   /* the client never closes */
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	int64_t took = io_now_ms() - start;
+	ck_assert_msg(took >= 99 && took < 3000, "took %lld ms", (long long)took);
+	ck_assert_int_eq(read(sv[1], buf, sizeof buf), 0);
+}
+END_TEST
+
 /* ---- the line reader ------------------------------------------------------------------------ */
 
 #define B(s) s, sizeof(s) - 1
@@ -396,6 +573,24 @@ START_TEST(test_write_all_edge_counts)
 }
 END_TEST
 
+/* The client sends max - 1 bytes, then closes: drained. max bytes: given up (EMSGSIZE). */
+START_TEST(test_linger_max_exactly_and_one_over)
+{
+	static char junk[4096];
+	size_t max = sizeof junk;
+	ck_assert_int_eq(io_write_all(sv[1], junk, max - 1), (ssize_t)(max - 1));
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert_int_eq(io_linger(sv[0], 1000, max), 0);
+	pair_teardown();
+	pair_setup();
+	ck_assert_int_eq(io_write_all(sv[1], junk, max), (ssize_t)max);
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	errno = 0;
+	ck_assert_int_eq(io_linger(sv[0], 1000, max), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+}
+END_TEST
+
 START_TEST(test_now_ms_is_monotonic_milliseconds)
 {
 	int64_t a = io_now_ms();
@@ -428,6 +623,24 @@ Suite *suite_io(void)
 	tcase_add_test(tc, test_eintr_after_stop_request_fails);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("stoppable");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_test(tc, test_read_stoppable_returns_data_and_eof);
+	tcase_add_test(tc, test_read_stoppable_retries_other_signals);
+	tcase_add_test(tc, test_read_stoppable_sees_a_stop_without_a_signal);
+	tcase_add_test(tc, test_stoppable_calls_fail_after_a_stop);
+	tcase_add_test(tc, test_write_stoppable_tiny_buffer_with_signals);
+	tcase_add_test(tc, test_write_stoppable_sees_a_stop_without_a_signal);
+	tcase_add_test(tc, test_write_stoppable_vanished_peer_is_epipe);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("nodelay_and_linger");
+	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_test(tc, test_set_nodelay);
+	tcase_add_test(tc, test_linger_drains_until_the_client_closes);
+	tcase_add_test(tc, test_linger_gives_up_after_ms);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("line_reader");
 	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
 	tcase_add_loop_test(tc, test_read_lines, 0, (int)(sizeof line_rows / sizeof line_rows[0]));
@@ -441,6 +654,7 @@ Suite *suite_io(void)
 	tcase_add_test(tc, test_line_exactly_io_line_max);
 	tcase_add_test(tc, test_line_one_over_io_line_max);
 	tcase_add_test(tc, test_write_all_edge_counts);
+	tcase_add_test(tc, test_linger_max_exactly_and_one_over);
 	tcase_add_test(tc, test_now_ms_is_monotonic_milliseconds);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

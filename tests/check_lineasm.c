@@ -3,7 +3,8 @@
  * Unit tests for common/lineasm.c: the same lines come out of the same bytes however they are cut
  * into chunks. Each row is fed whole, one byte at a time (Windows telnet), and cut in two at
  * every position; all must give the row's lines. Then the exact chunk sequences of the three
- * clients of the handout's question 3, and the length limit.
+ * clients of the handout's question 3, lineasm_feed_line_equals() (echo's --lines "exit"), and the
+ * length limit.
  */
 #include <check.h>
 #include <stdio.h>
@@ -165,6 +166,49 @@ START_TEST(test_crlf_chunk_consumes_both)
 }
 END_TEST
 
+/* ---- lineasm_feed_line_equals: echo's --lines "exit" ----------------------------------------- */
+
+struct equals_row {
+	const char *chunks[12];   /* NULL-terminated; no NUL bytes inside */
+	const char *word;
+	int at;                   /* the chunk after which it first says true; -1: never */
+	const char *why;
+};
+
+static const struct equals_row equals_rows[] = {
+	{ { "exit\r\n", NULL }, "exit", 0, "Linux telnet" },
+	{ { "exit\n", NULL }, "exit", 0, "netcat" },
+	{ { "e", "x", "i", "z", "\b", "t", "\r\n", NULL }, "exit", 6, "Windows telnet, corrected" },
+	{ { "ex", "\xff\xf4", "it", "\r\n", NULL }, "exit", 3, "telnet's IAC IP in the middle" },
+	{ { "exit\r", "\n", NULL }, "exit", 0, "a CR completes the line" },
+	{ { "hello\nexit\n", NULL }, "exit", 0, "the second line of one chunk" },
+	{ { "no\n", "\r\n", "exit\n", NULL }, "exit", 2, "after other lines, in a later chunk" },
+	{ { "exits\r\n", NULL }, "exit", -1, "a longer line" },
+	{ { "  exit\r\n", NULL }, "exit", -1, "leading spaces" },
+	{ { "EXIT\r\n", NULL }, "exit", -1, "case-sensitive" },
+	{ { "exi", NULL }, "exit", -1, "a prefix of the word" },
+	{ { "exit", NULL }, "exit", -1, "no line end yet" },
+	{ { "exit\r\n", NULL }, "quit", -1, "another word" },
+	{ { "a\n", "\n", NULL }, "", 1, "an empty word matches an empty line" },
+};
+
+START_TEST(test_line_equals)
+{
+	const struct equals_row *row = &equals_rows[_i];
+	struct lineasm a;
+	int at = -1;
+	lineasm_init(&a);
+	for (int k = 0; row->chunks[k] && at < 0; k++)
+		if (lineasm_feed_line_equals(&a, row->chunks[k], strlen(row->chunks[k]), row->word))
+			at = k;
+	ck_assert_msg(at == row->at, "row %d (%s): true after chunk %d, want %d", _i, row->why, at,
+	              row->at);
+	if (at >= 0)
+		ck_assert_msg(a.len == strlen(row->word) && memcmp(a.line, row->word, a.len) == 0,
+		              "row %d (%s): the matching line is not left in a->line", _i, row->why);
+}
+END_TEST
+
 /* ---- limits --------------------------------------------------------------------------------- */
 
 static char long_line[LINEASM_MAX + 8];
@@ -222,6 +266,25 @@ START_TEST(test_overlong_line_then_backspace)
 }
 END_TEST
 
+/* A word as long as LINEASM_MAX matches a line of exactly that length, but never a longer line
+ * whose first LINEASM_MAX bytes are the same (it was cut, and is marked truncated). */
+START_TEST(test_line_equals_at_the_limit_and_one_over)
+{
+	static char word[LINEASM_MAX + 1];
+	struct lineasm a;
+	memset(word, 'x', LINEASM_MAX);
+	memset(long_line, 'x', LINEASM_MAX + 1);
+	long_line[LINEASM_MAX] = '\n';
+	lineasm_init(&a);
+	ck_assert(lineasm_feed_line_equals(&a, long_line, LINEASM_MAX + 1, word));
+	long_line[LINEASM_MAX] = 'x';
+	long_line[LINEASM_MAX + 1] = '\n';
+	lineasm_init(&a);
+	ck_assert(!lineasm_feed_line_equals(&a, long_line, LINEASM_MAX + 2, word));
+	ck_assert_uint_eq(a.len, 0);   /* the cut line was dropped: the next one starts empty */
+}
+END_TEST
+
 START_TEST(test_empty_feed_consumes_nothing)
 {
 	struct lineasm a;
@@ -246,10 +309,15 @@ Suite *suite_lineasm(void)
 	                    (int)(sizeof clients / sizeof clients[0]));
 	tcase_add_test(tc, test_crlf_chunk_consumes_both);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("line_equals_word");
+	tcase_add_loop_test(tc, test_line_equals, 0,
+	                    (int)(sizeof equals_rows / sizeof equals_rows[0]));
+	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_line_at_the_limit_is_whole);
 	tcase_add_test(tc, test_line_one_over_is_cut_and_marked);
 	tcase_add_test(tc, test_overlong_line_then_backspace);
+	tcase_add_test(tc, test_line_equals_at_the_limit_and_one_over);
 	tcase_add_test(tc, test_empty_feed_consumes_nothing);
 	suite_add_tcase(s, tc);
 	return s;

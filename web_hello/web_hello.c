@@ -13,7 +13,6 @@
  * Left out on purpose: persistent connections, request bodies and files (see fileserver).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,14 +20,13 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cli.h"
 #include "http.h"
 #include "http_response.h"   /* http_date() */
 #include "io.h"
 #include "log.h"
 #include "net.h"
-#include "num.h"
 
-#define WEB_VERSION "1.0"
 #define WEB_HEAD_MAX 8192            /* a request head past this: 414 (no line end yet) or 431 */
 #define WEB_HEAD_TIMEOUT_MS 10000    /* the whole head must arrive within this, or 408 */
 #define WEB_SHOWN_MAX 256            /* request-line bytes printed; the rest is cut and counted */
@@ -45,9 +43,8 @@
 #define PAGE_FORMAT "<html><body>%s</body></html>\r\n"
 
 /* Past the live-client cap (RFC 9110 15.6.4); a 5xx need not carry Date (RFC 9110 6.6.1). */
-static const char busy_response[] =
-	"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-	"Connection: close\r\n\r\n";
+static const char busy_response[] = "HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\n"
+	"Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 static const char usage_text[] =
 	"Usage: web_hello [-b ADDR] [-p PORT] [-q]\n"
@@ -64,45 +61,6 @@ static const char usage_text[] =
 	"  bin/web_hello -p 8080      (after make install: lab4-web_hello)\n"
 	"  curl -i http://127.0.0.1:8080/\n"
 	"  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080\n";
-
-/* Returns -1 to go on, or main()'s exit status: 0 after --help or --version, 2 on bad usage. */
-static int parse_args(int argc, char **argv, const char **host, unsigned *port, bool *quiet)
-{
-	static const struct option longopts[] = {
-		{ "bind", required_argument, NULL, 'b' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t n;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "b:p:qhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b': *host = optarg; break;
-		case 'p':
-			if (num_parse_arg(optarg, 0, 65535, &n) < 0) {
-				fprintf(stderr, "web_hello: bad port '%s': give a number from 0 to 65535\n",
-				        optarg);
-				goto usage;
-			}
-			*port = (unsigned)n;
-			break;
-		case 'q': *quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		case 'V': puts("web_hello " WEB_VERSION " (lab4 suite)"); return 0;
-		default: goto usage;   /* getopt_long has named the bad option */
-		}
-	}
-	if (optind == argc)
-		return -1;
-	fprintf(stderr, "web_hello: unexpected argument '%s'\n", argv[optind]);
-usage:
-	fputs("Try 'web_hello --help' for more information.\n", stderr);
-	return 2;
-}
 
 /*
  * Read until buf holds a whole request head and parse it. Returns 0 when req is filled, the status
@@ -147,8 +105,6 @@ static void print_request_line(const char *buf, size_t have, const struct http_r
 	size_t len = req ? req->line.len : have;
 	const char *lf = memchr(line, '\n', len);
 
-	if (log_is_quiet())
-		return;
 	if (lf != NULL)
 		len = (size_t)(lf - line);
 	if (len > 0 && line[len - 1] == '\r')
@@ -180,10 +136,9 @@ static int respond(int fd, int status, bool head_only)
 {
 	char body[128], date[64], out[WEB_RESPONSE_MAX], what[64];
 	const char *reason = http_reason(status) ? http_reason(status) : "Error";
-	int blen, n;
+	int n = snprintf(what, sizeof what, "%d %s", status, reason);
+	int blen = snprintf(body, sizeof body, PAGE_FORMAT, status == HTTP_OK ? "Hello World!" : what);
 
-	n = snprintf(what, sizeof what, "%d %s", status, reason);
-	blen = snprintf(body, sizeof body, PAGE_FORMAT, status == HTTP_OK ? "Hello World!" : what);
 	/* Date: the server has a clock, so it must send one (RFC 9110 6.6.1). */
 	if (n < 0 || (size_t)n >= sizeof what || blen < 0 || (size_t)blen >= sizeof body ||
 	    http_date(date, sizeof date, (int64_t)time(NULL)) == 0)
@@ -202,25 +157,6 @@ static int respond(int fd, int status, bool head_only)
 	return io_write_all(fd, out, (size_t)n) < 0 ? -1 : 0;
 }
 
-/*
- * Close gently (RFC 9112 9.6): half-close our side, so the client sees the end of the response,
- * then drop what it still sends until it closes, for a second at most. Closing with unread input
- * (a body we never wanted) makes the kernel send RST, which can destroy the response before the
- * client has read it.
- */
-static void linger_close(int fd)
-{
-	char sink[512];
-	int64_t deadline = io_now_ms() + WEB_LINGER_MS;
-	size_t dropped = 0;
-	ssize_t n;
-
-	if (shutdown(fd, SHUT_WR) < 0)
-		return;
-	while (dropped < WEB_LINGER_MAX && (n = io_read_deadline(fd, sink, sizeof sink, deadline)) > 0)
-		dropped += (size_t)n;
-}
-
 static void serve(struct net_client *client, void *ctx)
 {
 	char buf[WEB_HEAD_MAX];
@@ -231,13 +167,13 @@ static void serve(struct net_client *client, void *ctx)
 	(void)ctx;
 	if (status < 0)
 		return;   /* nothing arrived (a browser's spare connection) or it failed: just close */
-	if (have > 0)
+	if (have > 0 && !log_is_quiet())   /* -q skips the formatting too, not only the printing */
 		print_request_line(buf, have, status == 0 ? &req : NULL);
 	bool head_only = status == 0 && req.method == HTTP_HEAD;
 	if (status == 0)
 		status = route(&req);
 	if (respond(client->fd, status, head_only) == 0)
-		linger_close(client->fd);
+		(void)io_linger(client->fd, WEB_LINGER_MS, WEB_LINGER_MAX);   /* RFC 9112 9.6 */
 }
 
 static void reject(int fd, const struct net_addr *peer, void *ctx)
@@ -252,27 +188,23 @@ int main(int argc, char **argv)
 	const char *host = "127.0.0.1";
 	unsigned port = 8080;
 	bool quiet = false;
-	struct net_addr local;
-	char err[256];
-	int status = parse_args(argc, argv, &host, &port, &quiet);
+	const struct cli_option opts[] = {
+		{ "bind", 'b', CLI_STRING, &host, 0, 0, NULL },
+		{ "port", 'p', CLI_NUMBER, &port, 0, 65535, "port" },
+		{ "quiet", 'q', CLI_FLAG, &quiet, 0, 0, NULL },
+	};
+	const struct cli_program program = { "web_hello", "1.0", usage_text, opts, CLI_COUNT(opts), 0 };
+	int status = cli_parse(&program, argc, argv, NULL);
 
 	if (status >= 0)
 		return status;
-	net_init_process();
 	log_set_quiet(quiet);
-	int listen_fd = net_listen(host, port, err, sizeof err);
-	if (listen_fd < 0 || net_local_addr(listen_fd, &local) < 0) {
-		log_error("web_hello: %s", listen_fd < 0 ? err : "cannot read the bound address");
-		return 1;
-	}
-	/* A URL needs an IPv6 address in brackets (RFC 3986 3.2.2). */
-	printf("web_hello: listening on %s port %u, open http://%s%s%s:%u/ (Ctrl-C to stop)\n",
-	       local.host, local.port, local.ipv6 ? "[" : "", local.host, local.ipv6 ? "]" : "",
-	       local.port);
-	fflush(stdout);
 	struct net_server srv = {
-		.listen_fd = listen_fd, .serve = serve, .reject = reject, .stop_grace_ms = STOP_GRACE_MS,
+		.listen_fd = cli_listen(&program, host, port, "http", "Ctrl-C to stop"),
+		.serve = serve, .reject = reject, .stop_grace_ms = STOP_GRACE_MS,
 	};
+	if (srv.listen_fd < 0)
+		return 1;
 	status = net_serve_threads(&srv) == 0 ? 0 : 1;
 	log_error("web_hello: stopped");
 	return status;

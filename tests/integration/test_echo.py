@@ -173,6 +173,25 @@ def test_signal_stops_it_cleanly(server, sig, state):
             c.close()
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_stops_it_while_a_client_never_reads(server, sig):
+    """The client only sends: echo fills both socket buffers and waits to send the rest back. A
+    stop must end that wait as well as a wait to receive (question 2)."""
+    srv = start(server, "-q")
+    with srv.connect() as c:
+        c.setblocking(False)
+        deadline = time.monotonic() + 10 * SLOW
+        while True:
+            assert time.monotonic() < deadline, "the buffers never filled"
+            try:
+                c.send(b"x" * 65536)
+            except BlockingIOError:
+                break                          # full both ways: echo is stuck sending back
+        time.sleep(0.2)
+        srv.stop(sig, within=1.0)
+        assert srv.output("stderr")[-1] == "echo: stopped"
+
+
 def test_port_in_use_is_one_clear_line(server):
     srv = start(server)
     r = subprocess.run([ECHO, "-p", str(srv.port)], capture_output=True, text=True,

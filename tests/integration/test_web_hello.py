@@ -5,6 +5,7 @@ handout's printed list, a clean stop with clients connected, and a port in use."
 import email.utils
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -161,6 +162,41 @@ def test_signal_stops_it_with_clients_connected(server, sig):
         sender.join(timeout=5)
         idle.close()
         slow.close()
+
+
+BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+        b"Connection: close\r\n\r\n")
+
+
+def test_past_the_client_cap_a_503_byte_for_byte():
+    """A descriptor limit of 40 caps live clients at 8 (net keeps 32 descriptors spare): the 9th
+    client gets the busy response at once, and a client is served again once one leaves."""
+    def limit_descriptors():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))
+
+    proc = subprocess.Popen([WEB_HELLO, "-p", "0", "-q"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            preexec_fn=limit_descriptors)
+    try:
+        port = int(re.search(r" port (\d+)", proc.stdout.readline().decode()).group(1))
+        held = [socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) for _ in range(8)]
+        time.sleep(0.3)                            # all eight accepted and waiting for a head
+        with socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) as c:
+            assert recv_until_close(c) == BUSY
+        held.pop().close()
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) as c:
+            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            assert without_date(recv_until_close(c)) == expected(200)
+        for c in held:
+            c.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5 * SLOW) == 0
+        assert proc.stderr.read().decode().splitlines() == ["web_hello: stopped"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_first_line_names_address_port_and_url(server):
