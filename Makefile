@@ -35,7 +35,8 @@ BUILD := build/$(VARIANT)
 # Release binaries go to bin/, as the lab names them; sanitizer builds keep theirs apart.
 BINDIR := $(if $(filter release,$(VARIANT)),bin,$(BUILD)/bin)
 
-ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -Icommon
+OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl)
+ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(OPENSSL_CFLAGS) -Icommon
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 # A program exists once its folder has sources; later programs join by being written.
@@ -44,7 +45,10 @@ COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
 LIBCOMMON := $(BUILD)/libcommon.a
 
 # Extra link libraries per program (OpenSSL, libcrypt) are added here as the programs need them.
-COMMON_LIBS :=
+# HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL.
+COMMON_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
+# formapp's login checks passwords with crypt_r() (common/users.c), and so do its unit tests.
+$(BINDIR)/formapp $(BINDIR)/check_unit: COMMON_LIBS += $(shell $(PKG_CONFIG) --libs libcrypt)
 
 all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen
 
@@ -101,6 +105,13 @@ endif
 deps:
 	@tests/install-deps.sh
 
+# A self-signed certificate for localhost, 127.0.0.1 and ::1 in certs/ (git-ignored), for the
+# HTTPS exercises. An existing one is kept; tools/make-cert.sh --force certs replaces it.
+cert:
+	@if [ -e certs/cert.pem ] && [ -e certs/key.pem ]; then \
+	    echo "certs/cert.pem and certs/key.pem exist (tools/make-cert.sh --force certs replaces them)"; \
+	else tools/make-cert.sh certs; fi
+
 # The tests of one variant: unit suites, then the real binaries over real sockets.
 test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
@@ -125,13 +136,18 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	for p in $(PROGRAMS); do install -m 755 $(BINDIR)/$$p $(DESTDIR)$(PREFIX)/bin/lab4-$$p || exit 1; done
+	# formapp finds these from its own location: PREFIX/bin/../share/lab4/formapp
+	install -d $(DESTDIR)$(PREFIX)/share/lab4/formapp/templates
+	install -m 644 formapp/templates/*.html $(DESTDIR)$(PREFIX)/share/lab4/formapp/templates
+	install -m 644 formapp/users $(DESTDIR)$(PREFIX)/share/lab4/formapp/users
 
 uninstall:
 	for p in echo echo_mt web_hello fileserver formapp; do rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
+	rm -rf $(DESTDIR)$(PREFIX)/share/lab4/formapp
 
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps test check asan tsan bench install uninstall clean
+.PHONY: all run deps cert test check asan tsan bench install uninstall clean
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

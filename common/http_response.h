@@ -22,6 +22,7 @@
 
 #define HTTP_RESPONSE_HEAD_MAX 4096   /* the head this server writes (not client-controlled) */
 #define HTTP_BODY_UNKNOWN (-1)        /* content length not known: chunked, or close-delimited */
+#define HTTP_RESPONSE_SMALL_FILE 16384   /* a file body up to this size is copied, not sendfile'd */
 
 struct http_config;
 
@@ -41,6 +42,8 @@ struct http_exchange {
 	bool chunked;                   /* the body is chunk-framed */
 	bool head_sent;
 	bool failed;                    /* a write failed: the connection is closing */
+	bool log_hide_query;            /* the access log shows the query as "?...": it carries a
+	                                   secret (formapp's session id in a URL) */
 	uint64_t body_sent;             /* body bytes written (not counting chunk framing) */
 	size_t head_len;
 	char head[HTTP_RESPONSE_HEAD_MAX];
@@ -56,7 +59,9 @@ int http_response_header(struct http_exchange *x, const char *name, const char *
 /*
  * Finish the head with the framing for content_length bytes (or HTTP_BODY_UNKNOWN: chunked to an
  * HTTP/1.1 client, close-delimited to 1.0 with keep_alive turned off) and Connection, and write it.
- * more_follows: set TCP_CORK so the head and the first body bytes leave in one packet.
+ * more_follows: a body follows at once: the head is held back (in x->head) and leaves in the
+ * same write as the first body bytes, or at http_response_end(), so a small response is one
+ * system call and one packet. Write the body only with the functions below, never to x->stream.
  * 1xx and 204 get no framing field at all. 304 gets Content-Length only when content_length is
  * known: pass the length a 200 would have had (RFC 9110 8.6), or HTTP_BODY_UNKNOWN for none.
  * Body functions write nothing for HEAD, 1xx, 204 and 304, and refuse (-1) bytes past the
@@ -68,10 +73,14 @@ int http_response_send_head(struct http_exchange *x, int64_t content_length, boo
 /* Body bytes: written as one chunk when chunked; nothing for HEAD. */
 int http_response_body(struct http_exchange *x, const void *data, size_t len);
 
-/* count bytes of an open file from offset (sendfile on plain TCP); nothing for HEAD. */
+/*
+ * count bytes of an open file from offset; nothing for HEAD. Up to HTTP_RESPONSE_SMALL_FILE
+ * bytes right after a held-back head: read with pread() and written with the head in one
+ * writev; otherwise sendfile() on plain TCP. A file that ends before count bytes fails (EIO).
+ */
 int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t count);
 
-/* End the body: the last chunk ("0\r\n\r\n") when chunked; uncorks. */
+/* End the body: the last chunk ("0\r\n\r\n") when chunked; writes a head still held back. */
 int http_response_end(struct http_exchange *x);
 
 /*
