@@ -46,7 +46,8 @@ struct http_conn {
 
 	int64_t resp_length;              /* body bytes the response head promised, or -1 */
 	bool body_ended;                  /* http_response_end() ran */
-	bool corked;                      /* TCP_CORK is on */
+	bool head_pending;                /* the finished head is not written yet: it leaves with
+	                                     what follows it (see http_response.c) */
 
 	struct http_request req;
 	struct http_exchange x;
@@ -65,6 +66,13 @@ void http_body_plan(struct http_exchange *x);
  * when the connection must close instead (too large, too slow, bad framing, or gone).
  */
 int http_body_skip(struct http_conn *c);
+
+/*
+ * After the handler: write a head still held back (http_response_send_head() with more_follows),
+ * so the client of a handler that failed before its first body byte still gets the status.
+ * Defined in http_response.c.
+ */
+void http_response_flush_head(struct http_exchange *x);
 
 /* The body timeout in force (the configured one, or the default for 0). */
 unsigned http_body_timeout(const struct http_config *cfg);

@@ -180,11 +180,11 @@ static void begin_exchange(struct http_conn *c, unsigned long number, bool keep_
 	x->status = 0;
 	x->keep_alive = keep_alive;
 	x->head_only = c->req.method == HTTP_HEAD;
-	x->chunked = x->head_sent = x->failed = false;
+	x->chunked = x->head_sent = x->failed = x->log_hide_query = false;
 	x->body_sent = 0;
 	x->head_len = 0;
 	c->resp_length = -1;
-	c->body_ended = c->corked = false;
+	c->body_ended = c->head_pending = false;
 }
 
 /* The request line for the access log: the first line of what arrived (http.server logs ""
@@ -197,6 +197,25 @@ static size_t first_line_length(const struct http_conn *c, int status)
 	if (status == HTTP_URI_TOO_LONG)
 		return 0;
 	return n > 0 && c->buf[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* The access-log line of an answered request; a query the handler marked secret is "?...". */
+static void log_exchange(const struct http_conn *c)
+{
+	const struct http_str *line = &c->req.line;
+	const char *q = c->x.log_hide_query ? memchr(line->p, '?', line->len) : NULL;
+	char shown[HTTP_REQUEST_LINE_MAX + 8];
+	if (q == NULL) {
+		log_access(c->client->peer.host, line->p, line->len, c->x.status, -1);
+		return;
+	}
+	size_t head = (size_t)(q - line->p) + 1, tail = head;
+	while (tail < line->len && line->p[tail] != ' ')
+		tail++;                 /* the target ends at the space before the version */
+	int n = snprintf(shown, sizeof shown, "%.*s...%.*s", (int)head, line->p,
+	                 (int)(line->len - tail), line->p + tail);
+	if (n > 0 && (size_t)n < sizeof shown)
+		log_access(c->client->peer.host, shown, (size_t)n, c->x.status, -1);
 }
 
 /* A head that could not be served: answer its status on a closing connection. */
@@ -242,9 +261,7 @@ static bool finish_response(struct http_conn *c, int rc)
 	struct http_exchange *x = &c->x;
 	if (x->head_sent && !x->failed && (rc == 0 || !x->chunked))
 		http_response_end(x);
-	if (c->corked)
-		stream_cork(&c->stream, 0);
-	c->corked = false;
+	http_response_flush_head(x);
 	if (x->failed || (x->chunked && !c->body_ended && !x->head_only))
 		return false;
 	return c->resp_length < 0 || x->body_sent == (uint64_t)c->resp_length;
@@ -271,7 +288,7 @@ static enum close_reason exchange(struct http_conn *c, unsigned long number)
 		http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
 	bool whole = finish_response(c, rc);
 	if (!c->cfg->quiet)
-		log_access(c->client->peer.host, c->req.line.p, c->req.line.len, x->status, -1);
+		log_exchange(c);
 	if (x->failed)
 		return CLOSED_LOST;
 	if (!whole)

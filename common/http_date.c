@@ -14,7 +14,6 @@
 #include "http_response.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,25 +57,37 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+/* Two decimal digits of v (0-99) at p. */
+static void two_digits(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 size_t http_date(char *out, size_t outlen, int64_t unix_seconds)
 {
+	/* Filled in place, not with snprintf(): every response formats a date or two. */
+	char text[] = "Www, DD Mmm YYYY HH:MM:SS GMT";
 	/* Bound the input first, so the arithmetic below cannot overflow. */
 	if (unix_seconds < -(INT64_C(1) << 50) || unix_seconds > (INT64_C(1) << 50))
 		return 0;
 	int64_t days = floor_div(unix_seconds, SECONDS_PER_DAY);
-	int64_t secs = unix_seconds - days * SECONDS_PER_DAY;
+	int secs = (int)(unix_seconds - days * SECONDS_PER_DAY);
 	int64_t year;
 	int month, day;
 	civil_from_days(days, &year, &month, &day);
-	if (year < 0 || year > YEAR_MAX)
+	if (year < 0 || year > YEAR_MAX || outlen < sizeof text)
 		return 0;
-	int weekday = (int)((days % 7 + 11) % 7);   /* 1970-01-01 was a Thursday (4) */
-	int n = snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d GMT", day_short[weekday], day,
-	                 month_short[month - 1], (int)year, (int)(secs / 3600),
-	                 (int)(secs / 60 % 60), (int)(secs % 60));
-	if (n < 0 || (size_t)n >= outlen)
-		return 0;
-	return (size_t)n;
+	memcpy(text, day_short[(days % 7 + 11) % 7], 3);   /* 1970-01-01 was a Thursday (4) */
+	two_digits(text + 5, day);
+	memcpy(text + 8, month_short[month - 1], 3);
+	two_digits(text + 12, (int)year / 100);
+	two_digits(text + 14, (int)year % 100);
+	two_digits(text + 17, secs / 3600);
+	two_digits(text + 20, secs / 60 % 60);
+	two_digits(text + 23, secs % 60);
+	memcpy(out, text, sizeof text);
+	return sizeof text - 1;
 }
 
 /* ---- parsing ---------------------------------------------------------------------------- */

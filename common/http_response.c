@@ -3,8 +3,10 @@
  * http_response: the response writer (RFC 9112 sections 4 and 6, RFC 9110 section 6). A head is
  * built in the exchange's buffer (status line, Date, Server, the handler's fields), then the
  * framing: Content-Length when the length is known, chunked to an HTTP/1.1 client when it is
- * not, close-delimited to an HTTP/1.0 client. A small response leaves in one writev(); a file
- * body leaves with sendfile(), corked behind its head so a small file fits in one packet.
+ * not, close-delimited to an HTTP/1.0 client. A response announced with more to follow keeps its
+ * head back until its first body bytes, so a small response is one writev() and one packet: a
+ * small file is read with pread() and leaves with its head; a larger one leaves with sendfile(),
+ * the head sent just before it with MSG_MORE so they still share the first packet.
  *
  * Error pages are in http_error.c.
  *
@@ -12,12 +14,13 @@
  */
 #include "http_response.h"
 
-#include <inttypes.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "chunked.h"
 #include "http_body.h"
@@ -47,6 +50,21 @@ static bool body_allowed(const struct http_exchange *x)
 	return !x->head_only && status_has_body(x->status);
 }
 
+/*
+ * Append s to the head if it fits before the framing reserve; false (nothing added) if not. The
+ * head is built by appending, not with snprintf(): that was most of the user-space time of a
+ * small response.
+ */
+static bool put(struct http_exchange *x, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= sizeof x->head - FRAMING_RESERVE - x->head_len)
+		return false;
+	memcpy(x->head + x->head_len, s, n);
+	x->head_len += n;
+	return true;
+}
+
 void http_response_start(struct http_exchange *x, int status)
 {
 	char date[32];
@@ -56,13 +74,19 @@ void http_response_start(struct http_exchange *x, int status)
 		status = HTTP_INTERNAL_SERVER_ERROR;   /* the status line needs three digits */
 	const char *reason = http_reason(status);
 	const char *server = x->cfg->server_name;
+	char code[6] = { ' ', (char)('0' + status / 100), (char)('0' + status / 10 % 10),
+	                 (char)('0' + status % 10), ' ', '\0' };
 	http_date(date, sizeof date, (int64_t)time(NULL));
-	/* The version is what this server speaks, not what the client sent (RFC 9110 6.2). */
-	int n = snprintf(x->head, sizeof x->head, "%s %d %s\r\nDate: %s\r\n%s%s%s",
-	                 x->cfg->http10 ? "HTTP/1.0" : "HTTP/1.1", status, reason ? reason : "",
-	                 date, server ? "Server: " : "", server ? server : "", server ? "\r\n" : "");
 	x->status = status;
-	x->head_len = n > 0 && (size_t)n < sizeof x->head - FRAMING_RESERVE ? (size_t)n : 0;
+	x->head_len = 0;
+	/* The version is what this server speaks, not what the client sent (RFC 9110 6.2). */
+	bool ok = put(x, x->cfg->http10 ? "HTTP/1.0" : "HTTP/1.1") && put(x, code) &&
+	          put(x, reason ? reason : "") && put(x, "\r\nDate: ") && put(x, date) &&
+	          put(x, "\r\n");
+	if (ok && server != NULL)
+		ok = put(x, "Server: ") && put(x, server) && put(x, "\r\n");
+	if (!ok)
+		x->head_len = 0;   /* http_response_header() and send_head() refuse such a head */
 }
 
 /* RFC 9110 5.1: a field name is a token. */
@@ -78,28 +102,41 @@ static bool is_token(const char *s)
 	return true;
 }
 
+/* RFC 9110 5.5: no CR, LF or NUL in a field value. A CR or LF would start a field of the
+ * client's choosing: response splitting. */
+static bool value_safe(const char *p, size_t n)
+{
+	return memchr(p, '\r', n) == NULL && memchr(p, '\n', n) == NULL && memchr(p, '\0', n) == NULL;
+}
+
+/* A field value: "%s", by far the most common format, is copied as it is. */
+__attribute__((format(printf, 2, 0)))
+static bool put_value(struct http_exchange *x, const char *fmt, va_list ap)
+{
+	if (strcmp(fmt, "%s") == 0)
+		return put(x, va_arg(ap, const char *));
+	size_t room = sizeof x->head - FRAMING_RESERVE - x->head_len;
+	int n = vsnprintf(x->head + x->head_len, room, fmt, ap);
+	if (n < 0 || (size_t)n >= room)
+		return false;
+	x->head_len += (size_t)n;
+	return true;
+}
+
 int http_response_header(struct http_exchange *x, const char *name, const char *fmt, ...)
 {
 	if (x->status == 0 || x->head_sent || x->head_len == 0 || !is_token(name))
 		return -1;
-	char *p = x->head + x->head_len;
-	size_t room = sizeof x->head - FRAMING_RESERVE - x->head_len;
-	int n = snprintf(p, room, "%s: ", name);
-	if (n < 0 || (size_t)n >= room)
-		return -1;
+	size_t start = x->head_len;
 	va_list ap;
 	va_start(ap, fmt);
-	int m = vsnprintf(p + n, room - (size_t)n, fmt, ap);
+	bool ok = put(x, name) && put(x, ": ") && put_value(x, fmt, ap);
 	va_end(ap);
-	if (m < 0 || (size_t)n + (size_t)m + 2 >= room)
+	size_t value = start + strlen(name) + 2;
+	if (!ok || !value_safe(x->head + value, x->head_len - value) || !put(x, "\r\n")) {
+		x->head_len = start;
 		return -1;
-	/* A CR or LF in a value would start a field of the client's choosing: response splitting
-	 * (RFC 9110 5.5 forbids CR, LF and NUL in field values). */
-	for (int i = 0; i < m; i++)
-		if (p[n + i] == '\r' || p[n + i] == '\n' || p[n + i] == '\0')
-			return -1;
-	memcpy(p + n + m, "\r\n", 2);
-	x->head_len += (size_t)n + (size_t)m + 2;
+	}
 	return 0;
 }
 
@@ -111,6 +148,20 @@ static void add_line(struct http_exchange *x, const char *line)
 	x->head_len += n;
 }
 
+/* "Content-Length: <n>\r\n" without snprintf (on every response). */
+static void add_content_length(struct http_exchange *x, uint64_t n)
+{
+	char digits[20];
+	size_t i = sizeof digits;
+	do
+		digits[--i] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	add_line(x, "Content-Length: ");
+	memcpy(x->head + x->head_len, digits + i, sizeof digits - i);
+	x->head_len += sizeof digits - i;
+	add_line(x, "\r\n");
+}
+
 /* Chunked needs an HTTP/1.1 client (RFC 9112 6.1) and a server speaking 1.1. */
 static bool can_chunk(const struct http_exchange *x)
 {
@@ -120,19 +171,18 @@ static bool can_chunk(const struct http_exchange *x)
 /*
  * The framing (RFC 9112 6.3) and Connection fields, and the empty line. For 304 a known length
  * is sent as the Content-Length a 200 would have had (RFC 9110 8.6 allows exactly that); 1xx
- * and 204 never get one. A HEAD response gets the fields a GET would have had.
+ * and 204 never get one. A HEAD response gets the fields a GET would have had. The head is then
+ * final, and waits to be written with what follows it.
  */
 static int finish_head(struct http_exchange *x, int64_t content_length)
 {
 	struct http_conn *c = x->conn;
-	char line[48];
 	if (x->status == 0 || x->head_len == 0 || x->head_sent)
 		return -1;
 	bool body = status_has_body(x->status);
 	c->resp_length = -1;
 	if (content_length >= 0 && (body || x->status == HTTP_NOT_MODIFIED)) {
-		snprintf(line, sizeof line, "Content-Length: %" PRId64 "\r\n", content_length);
-		add_line(x, line);
+		add_content_length(x, (uint64_t)content_length);
 		if (body_allowed(x))
 			c->resp_length = content_length;
 	} else if (body && can_chunk(x)) {
@@ -150,32 +200,39 @@ static int finish_head(struct http_exchange *x, int64_t content_length)
 	else if (x->req->minor == 0)
 		add_line(x, "Connection: keep-alive\r\n");
 	add_line(x, "\r\n");
+	x->head_sent = true;      /* final: nothing can be added to it from here on */
+	c->head_pending = true;   /* and waiting to be written, by send_parts() */
+	if (x->cfg->trace)
+		trace_response(c->client->id, x->head, x->head_len);
 	return 0;
 }
 
-/* The finished head, and body bytes after it if any, in one writev. */
-static int write_head(struct http_exchange *x, const void *body, size_t len)
+/*
+ * parts[0..count) on the wire, after the head if it is still held back, in one writev: one
+ * system call and one packet for a small response. count is at most 3.
+ */
+static int send_parts(struct http_exchange *x, const struct iovec *parts, int count)
 {
-	struct iovec iov[2] = { { x->head, x->head_len }, { (void *)body, len } };
 	struct http_conn *c = x->conn;
-	x->head_sent = true;
-	if (x->cfg->trace)
-		trace_response(c->client->id, x->head, x->head_len);
-	if (stream_writev_all(x->stream, iov, body != NULL && len > 0 ? 2 : 1) < 0)
+	struct iovec iov[4];
+	int n = 0;
+	if (c->head_pending)
+		iov[n++] = (struct iovec){ x->head, x->head_len };
+	for (int i = 0; i < count; i++)
+		iov[n++] = parts[i];
+	c->head_pending = false;
+	if (n > 0 && stream_writev_all(x->stream, iov, n) < 0)
 		return fail(x);
 	return 0;
 }
 
 int http_response_send_head(struct http_exchange *x, int64_t content_length, bool more_follows)
 {
-	struct http_conn *c = x->conn;
 	if (finish_head(x, content_length) < 0)
 		return fail(x);
-	if (more_follows && body_allowed(x)) {
-		stream_cork(x->stream, 1);
-		c->corked = true;
-	}
-	return write_head(x, NULL, 0);
+	if (more_follows && body_allowed(x))
+		return 0;   /* held back, to leave in one write with the first body bytes (or the end) */
+	return send_parts(x, NULL, 0);
 }
 
 /* May n more body bytes go out? Not before the head, nor past the promised length. */
@@ -189,16 +246,23 @@ static int body_check(struct http_exchange *x, uint64_t n)
 	return 0;
 }
 
-/* A chunk's size line, and the CRLF that ends its data (RFC 9112 7.1). */
-static int chunk_frame(struct http_exchange *x, const void *data, size_t len)
+/* Body bytes as they go on the wire: when chunked, framed as one chunk, between its size line
+ * and a CRLF (RFC 9112 7.1). */
+static int send_body(struct http_exchange *x, const void *data, size_t len)
 {
 	struct http_conn *c = x->conn;
 	char size_line[24];
-	struct iovec iov[3] = { { size_line, chunked_size_line(size_line, len) },
-	                        { (void *)data, len }, { "\r\n", 2 } };
-	if (x->cfg->trace)
-		trace_chunk(c->client->id, len);
-	return stream_writev_all(x->stream, iov, 3) < 0 ? -1 : 0;
+	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len }, { "\r\n", 2 } };
+	bool framed = x->chunked;
+	if (framed) {
+		chunk[0].iov_len = chunked_size_line(size_line, len);
+		if (x->cfg->trace)
+			trace_chunk(c->client->id, len);
+	}
+	if (send_parts(x, framed ? chunk : chunk + 1, framed ? 3 : 1) < 0)
+		return -1;
+	x->body_sent += len;
+	return 0;
 }
 
 int http_response_body(struct http_exchange *x, const void *data, size_t len)
@@ -207,27 +271,46 @@ int http_response_body(struct http_exchange *x, const void *data, size_t len)
 		return -1;
 	if (!body_allowed(x) || len == 0)
 		return 0;   /* a zero-size chunk would end the body */
-	if (x->chunked ? chunk_frame(x, data, len) < 0 : stream_write_all(x->stream, data, len) < 0)
-		return fail(x);
-	x->body_sent += len;
-	return 0;
+	return send_body(x, data, len);
 }
 
-int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t count)
+/*
+ * A small file whose head is still held back: read into a buffer and sent with the head in one
+ * writev. For a few KiB that costs less than sendfile(), whose saving of a copy pays only on
+ * larger files.
+ */
+static int send_small_file(struct http_exchange *x, int fd, off_t offset, size_t count)
+{
+	char data[HTTP_RESPONSE_SMALL_FILE];
+	size_t got = 0;
+	while (got < count) {
+		ssize_t n = pread(fd, data + got, count - got, offset + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = EIO;   /* the file shrank after its length was promised */
+		if (n <= 0)
+			return fail(x);
+		got += (size_t)n;
+	}
+	return send_body(x, data, count);
+}
+
+/* A larger file: sendfile, its head and chunk size line sent just before with MSG_MORE so
+ * they share the first packet with the file's bytes. */
+static int send_large_file(struct http_exchange *x, int fd, off_t offset, uint64_t count)
 {
 	struct http_conn *c = x->conn;
 	char size_line[24];
-	if (body_check(x, count) < 0)
-		return -1;
-	if (!body_allowed(x) || count == 0)
-		return 0;
+	struct iovec iov[2] = { { x->head, c->head_pending ? x->head_len : 0 }, { size_line, 0 } };
 	if (x->chunked) {
+		iov[1].iov_len = chunked_size_line(size_line, count);
 		if (x->cfg->trace)
 			trace_chunk(c->client->id, count);
-		if (stream_write_all(x->stream, size_line, chunked_size_line(size_line, count)) < 0)
-			return fail(x);
 	}
-	if (stream_send_file(x->stream, fd, offset, count) < 0)
+	c->head_pending = false;
+	if (stream_writev_more(x->stream, iov, 2) < 0 ||
+	    stream_send_file(x->stream, fd, offset, count) < 0)
 		return fail(x);
 	if (x->chunked && stream_write_all(x->stream, "\r\n", 2) < 0)
 		return fail(x);
@@ -235,23 +318,39 @@ int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t c
 	return 0;
 }
 
+int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t count)
+{
+	struct http_conn *c = x->conn;
+	if (body_check(x, count) < 0)
+		return -1;
+	if (!body_allowed(x) || count == 0)
+		return 0;
+	if (c->head_pending && count <= HTTP_RESPONSE_SMALL_FILE)
+		return send_small_file(x, fd, offset, (size_t)count);
+	return send_large_file(x, fd, offset, count);
+}
+
 int http_response_end(struct http_exchange *x)
 {
 	struct http_conn *c = x->conn;
+	struct iovec last = { "0\r\n\r\n", 5 };
+	bool last_chunk = x->chunked && body_allowed(x) && !c->body_ended;
 	if (!x->head_sent || x->failed)
 		return fail(x);
-	if (x->chunked && body_allowed(x) && !c->body_ended) {
-		if (x->cfg->trace)
-			trace_chunk(c->client->id, 0);
-		if (stream_write_all(x->stream, "0\r\n\r\n", 5) < 0)
-			return fail(x);
-	}
+	if (last_chunk && x->cfg->trace)
+		trace_chunk(c->client->id, 0);
+	if (send_parts(x, &last, last_chunk ? 1 : 0) < 0)   /* with the head, if still held */
+		return -1;
 	c->body_ended = true;
-	if (c->corked) {
-		stream_cork(x->stream, 0);
-		c->corked = false;
-	}
 	return 0;
+}
+
+void http_response_flush_head(struct http_exchange *x)
+{
+	struct http_conn *c = x->conn;
+	if (c->head_pending && !x->failed)
+		send_parts(x, NULL, 0);
+	c->head_pending = false;
 }
 
 int http_response_simple(struct http_exchange *x, int status, const char *content_type,
@@ -267,7 +366,8 @@ int http_response_simple(struct http_exchange *x, int status, const char *conten
 	/* A 304's Content-Length would have to be the 200's length: only send_head() can say it. */
 	if (finish_head(x, status_has_body(x->status) ? (int64_t)len : HTTP_BODY_UNKNOWN) < 0)
 		return fail(x);
-	if (write_head(x, body_allowed(x) ? body : NULL, len) < 0)
+	struct iovec content = { (void *)body, len };
+	if (send_parts(x, &content, body_allowed(x) ? 1 : 0) < 0)   /* head and body: one write */
 		return -1;
 	x->body_sent = body_allowed(x) ? len : 0;
 	c->body_ended = true;

@@ -79,7 +79,7 @@ static struct iovec *advance(struct iovec *iov, int *iovcnt, size_t n)
 }
 
 /* The caller's iovec array is consumed (its entries are changed) as bytes go out. */
-ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
+static ssize_t writev_flags(struct stream *s, struct iovec *iov, int iovcnt, int flags)
 {
 	size_t total = 0;
 	if (no_tls_yet(s))
@@ -96,7 +96,7 @@ ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
 		/* sendmsg, not writev: MSG_NOSIGNAL turns a vanished client into EPIPE. */
 		struct msghdr msg = { .msg_iov = iov };
 		msg.msg_iovlen = (size_t)(iovcnt < IOV_BATCH ? iovcnt : IOV_BATCH);
-		ssize_t n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+		ssize_t n = sendmsg(s->fd, &msg, MSG_NOSIGNAL | flags);
 		if (n < 0 && errno == EINTR && !net_stop_requested())
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -106,6 +106,21 @@ ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
 		iov = advance(iov, &iovcnt, (size_t)n);
 	}
 	return (ssize_t)total;
+}
+
+ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
+{
+	return writev_flags(s, iov, iovcnt, 0);
+}
+
+/* MSG_MORE holds a partial packet until the next send without it (sendfile's last piece), as
+ * TCP_CORK does, but without the two setsockopt() calls around it. A TCP matter: over TLS the
+ * bytes are records, written as any others. */
+ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt)
+{
+	if (s->tls != NULL)
+		return stream_writev_all(s, iov, iovcnt);
+	return writev_flags(s, iov, iovcnt, MSG_MORE);
 }
 
 /*

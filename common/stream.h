@@ -30,6 +30,14 @@ ssize_t stream_write_all(struct stream *s, const void *buf, size_t len);
 ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt);
 
 /*
+ * As stream_writev_all(), telling the kernel that more follows at once (MSG_MORE, plain TCP):
+ * the bytes wait to share a packet with the next write, such as a head with the start of its
+ * file body. The next write must come without delay and without the flag (sendfile's last piece
+ * has none); until then the bytes may not leave at all.
+ */
+ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt);
+
+/*
  * Send count bytes of file_fd from offset: sendfile() in a loop on plain TCP (64-bit offsets),
  * pread()+write on TLS. Returns count, or -1 (errno from the socket or the file; a file that
  * shrank underneath gives EIO).

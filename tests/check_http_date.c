@@ -26,6 +26,8 @@ static const struct {
 	{ -1, "Wed, 31 Dec 1969 23:59:59 GMT", "before the epoch rounds down, not towards zero" },
 	{ 2147483648, "Tue, 19 Jan 2038 03:14:08 GMT", "past 32-bit time_t" },
 	{ 253402300799, "Fri, 31 Dec 9999 23:59:59 GMT", "the last four-digit year" },
+	{ -30610224001, "Tue, 31 Dec 0999 23:59:59 GMT", "a three-digit year gets its leading zero" },
+	{ -30438863450, "Fri, 07 Jun 1005 08:09:10 GMT", "zeros inside the year, single digits" },
 };
 
 START_TEST(format_table)

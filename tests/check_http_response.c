@@ -4,9 +4,10 @@
  * Content-Length, chunked, file and close-delimited responses, HEAD, 204 and 304 without a body,
  * error pages as http.server's, 405 with Allow, which errors close the connection, header
  * injection and overflow refused, broken framing answered by a close, the 503 of a busy server,
- * and the chunk sizes in --trace. A handler per path runs under http_serve_connection() on a
- * socketpair (tests/http_harness.h); each keep-alive row is followed by a second request, which
- * proves no stray byte was left on the connection.
+ * and the chunk sizes in --trace, the number of writes a response takes (a small one is one),
+ * and files past HTTP_RESPONSE_SMALL_FILE sent by sendfile. A handler per path runs under
+ * http_serve_connection() on a socketpair (tests/http_harness.h); each keep-alive row is followed
+ * by a second request, which proves no stray byte was left on the connection.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -19,8 +20,15 @@
 
 #define FILE_TEXT "0123456789"
 #define FILL_VALUE_LEN 100
+#define BIG_SIZE (HTTP_RESPONSE_SMALL_FILE + 1)   /* past the copy limit: sendfile */
 
 static char file_path[64];
+static char big_path[64];   /* BIG_SIZE bytes of big_byte() */
+
+static char big_byte(size_t i)
+{
+	return (char)('a' + i % 26);
+}
 
 static bool path_is(const struct http_exchange *x, const char *path)
 {
@@ -41,10 +49,11 @@ static int chunked(struct http_exchange *x, bool end)
 	return http_response_end(x);
 }
 
-/* count bytes of the test file from offset; length -1: chunked. */
-static int file(struct http_exchange *x, off_t offset, uint64_t count, int64_t length)
+/* count bytes of the file at path from offset; length -1: chunked. */
+static int file_at(struct http_exchange *x, const char *path, off_t offset, uint64_t count,
+                   int64_t length)
 {
-	int fd = open(file_path, O_RDONLY);
+	int fd = open(path, O_RDONLY);
 	int rc = -1;
 	if (fd < 0)
 		return -1;
@@ -55,6 +64,30 @@ static int file(struct http_exchange *x, off_t offset, uint64_t count, int64_t l
 		rc = http_response_end(x);
 	close(fd);
 	return rc;
+}
+
+static int file(struct http_exchange *x, off_t offset, uint64_t count, int64_t length)
+{
+	return file_at(x, file_path, offset, count, length);
+}
+
+/* /sized/N: the first N bytes of the big file. */
+static int sized(struct http_exchange *x)
+{
+	uint64_t n;
+	if (num_parse_u64(x->req->path.p + 7, x->req->path.len - 7, 0, BIG_SIZE, &n) < 0)
+		return -1;
+	return file_at(x, big_path, 0, n, (int64_t)n);
+}
+
+/* A head held back for a body, then the handler fails or ends with no body byte. */
+static int held(struct http_exchange *x, int64_t length, bool fail)
+{
+	http_response_start(x, HTTP_OK);
+	http_response_header(x, "Content-Type", "text/plain");
+	if (http_response_send_head(x, length, true) < 0 || fail)
+		return -1;
+	return http_response_end(x);
 }
 
 static int not_modified(struct http_exchange *x, int64_t length)
@@ -138,6 +171,18 @@ static int handle_more(struct http_exchange *x)
 	}
 	if (path_is(x, "/fail"))
 		return -1;
+	if (path_is(x, "/held-fail"))
+		return held(x, HTTP_BODY_UNKNOWN, true);
+	if (path_is(x, "/held-empty"))
+		return held(x, 0, false);
+	if (path_is(x, "/file-shrunk"))
+		return file(x, 5, 10, 10);   /* 10 promised, 5 left in the file */
+	if (path_is(x, "/big"))
+		return file_at(x, big_path, 0, BIG_SIZE, BIG_SIZE);
+	if (path_is(x, "/big-chunked"))
+		return file_at(x, big_path, 0, BIG_SIZE, HTTP_BODY_UNKNOWN);
+	if (x->req->path.len > 7 && memcmp(x->req->path.p, "/sized/", 7) == 0)
+		return sized(x);
 	if (path_is(x, "/note")) {
 		trace_exchange(x, "range %d-%d", 0, 9);
 		return http_response_simple(x, HTTP_OK, "text/plain", "noted", 5);
@@ -185,12 +230,21 @@ static void setup(void)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, FILE_TEXT, 10), 10);
 	close(fd);
+	static char big[BIG_SIZE];
+	for (size_t i = 0; i < BIG_SIZE; i++)
+		big[i] = big_byte(i);
+	snprintf(big_path, sizeof big_path, "/tmp/check_http_response.XXXXXX");
+	fd = mkstemp(big_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(io_write_all(fd, big, BIG_SIZE), BIG_SIZE);
+	close(fd);
 }
 
 static void teardown(void)
 {
 	harness_teardown();
 	unlink(file_path);
+	unlink(big_path);
 }
 
 #define HEAD_200 "HTTP/1.1 200 OK\r\nDate: X\r\nServer: test\r\nContent-Type: text/plain\r\n"
@@ -227,6 +281,8 @@ static const struct {
 	  "CRLF in a value and a bad name refused; the head started is kept by simple()" },
 	{ "GET", "/note", HEAD_200 "Content-Length: 5\r\n\r\nnoted",
 	  "trace_exchange() without --trace prints nothing and changes nothing" },
+	{ "GET", "/held-empty", HEAD_200 "Content-Length: 0\r\n\r\n",
+	  "a head held back for a body that never came: written by http_response_end()" },
 };
 
 START_TEST(framing_table)
@@ -278,6 +334,10 @@ static const struct {
 	{ false, "GET /late-error HTTP/1.1\r\nHost: t\r\n\r\n",
 	  "HTTP/1.1 200 OK\r\nDate: X\r\nServer: test\r\n" CHUNKED_FIELD "\r\n3\r\nabc\r\n",
 	  "a failed handler's chunked body gets no last chunk" },
+	{ false, "GET /held-fail HTTP/1.1\r\nHost: t\r\n\r\n", HEAD_200 CHUNKED_FIELD "\r\n",
+	  "a handler failing after a held-back head: the head still goes out, then the close" },
+	{ false, "GET /file-shrunk HTTP/1.1\r\nHost: t\r\n\r\n", "",
+	  "a file shorter than promised: nothing sent (the head was held), the connection closed" },
 };
 
 START_TEST(closing_table)
@@ -288,6 +348,83 @@ START_TEST(closing_table)
 	const char *got = harness_until_eof();
 	ck_assert_msg(strcmp(got, closing_rows[_i].expected) == 0, "row %d (%s): got\n%s\nexpected\n%s",
 	              _i, closing_rows[_i].why, got, closing_rows[_i].expected);
+}
+END_TEST
+
+/* ---- writes per response ----------------------------------------------------------------------- */
+
+/* Over a SOCK_SEQPACKET socketpair every write is a record of its own, so the records the client
+ * reads count the server's writes. Returns how many it took to read one whole response. */
+static int writes_for(const char *method, const char *path)
+{
+	char request[128];
+	int sv[2], writes = 0;
+	int64_t deadline = io_now_ms() + HARNESS_WAIT_MS;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	harness_start_on(sv[0], sv[1]);
+	snprintf(request, sizeof request, "%s %s HTTP/1.1\r\nHost: t\r\n\r\n", method, path);
+	harness_send_text(request);
+	while (harness_response_length(h.in, h.len, strcmp(method, "HEAD") == 0) == 0) {
+		ck_assert_msg(harness_fill(deadline), "%s %s: no whole response", method, path);
+		writes++;
+	}
+	return writes;
+}
+
+static const struct {
+	const char *method, *path;
+	int writes;
+	const char *why;
+} write_rows[] = {
+	{ "GET", "/simple", 1, "simple(): head and body in one writev" },
+	{ "GET", "/file", 1, "a small file: read, and written with its head in one writev" },
+	{ "GET", "/file-part", 1, "a small piece of a file, from an offset" },
+	{ "HEAD", "/file", 1, "HEAD of a file: the head alone" },
+	{ "GET", "/304", 1, "304: the head alone" },
+	{ "GET", "/held-empty", 1, "a held-back head with no body: one write at the end" },
+	{ "GET", "/file-chunked", 2, "a chunked file: the head with its chunk, then the last chunk" },
+	{ "GET", "/chunked", 4, "a head sent without more_follows goes alone; one write a chunk" },
+	{ "GET", "/error", 1, "an error page" },
+};
+
+START_TEST(writes_table)
+{
+	int writes = writes_for(write_rows[_i].method, write_rows[_i].path);
+	ck_assert_msg(writes == write_rows[_i].writes, "row %d (%s %s: %s): %d writes, expected %d",
+	              _i, write_rows[_i].method, write_rows[_i].path, write_rows[_i].why, writes,
+	              write_rows[_i].writes);
+}
+END_TEST
+
+/* Files past the copy limit go by sendfile() after their head: the exact bytes, then the next
+ * response on the same connection. */
+static const struct {
+	const char *path;
+	bool chunked;
+} big_rows[] = { { "/big", false }, { "/big-chunked", true } };
+
+START_TEST(big_file_by_sendfile)
+{
+	static char expected[BIG_SIZE + 256];
+	char request[64];
+	int n = snprintf(expected, sizeof expected, HEAD_200 "%s%d\r\n\r\n",
+	                 big_rows[_i].chunked ? CHUNKED_FIELD "\r\n" : "Content-Length: ",
+	                 big_rows[_i].chunked ? 0 : BIG_SIZE);
+	if (big_rows[_i].chunked)   /* the size line replaces the Content-Length value */
+		n = snprintf(expected, sizeof expected, HEAD_200 CHUNKED_FIELD "\r\n%x\r\n",
+		             BIG_SIZE);
+	for (size_t i = 0; i < BIG_SIZE; i++)
+		expected[(size_t)n + i] = big_byte(i);
+	snprintf(expected + n + BIG_SIZE, sizeof expected - (size_t)n - BIG_SIZE, "%s",
+	         big_rows[_i].chunked ? "\r\n0\r\n\r\n" : "");
+	snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", big_rows[_i].path);
+	harness_start();
+	harness_send_text(request);
+	const char *got = harness_response(false);
+	ck_assert_msg(strcmp(got, expected) == 0, "%s: got %zu bytes, expected %zu; first 300:\n%.300s",
+	              big_rows[_i].path, strlen(got), strlen(expected), got);
+	harness_send_text("GET /simple HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert_str_eq(harness_response(false), HEAD_200 "Content-Length: 5\r\n\r\nhello");
 }
 END_TEST
 
@@ -492,13 +629,32 @@ START_TEST(head_overflow_refused)
 }
 END_TEST
 
+/* A file body is copied and written with its head up to HTTP_RESPONSE_SMALL_FILE bytes; one
+ * byte more, and the head goes first, the body after it by sendfile. */
+static const struct {
+	size_t size;
+	bool one_write;
+} small_file_rows[] = { { HTTP_RESPONSE_SMALL_FILE, true }, { HTTP_RESPONSE_SMALL_FILE + 1, false } };
+
+START_TEST(small_file_limit)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/sized/%zu", small_file_rows[_i].size);
+	int writes = writes_for("GET", path);
+	ck_assert_msg((writes == 1) == small_file_rows[_i].one_write, "%zu bytes: %d writes",
+	              small_file_rows[_i].size, writes);
+	ck_assert_uint_eq(h.len - harness_find(h.in, h.len, "\r\n\r\n") - 4, small_file_rows[_i].size);
+}
+END_TEST
+
 Suite *suite_http_response(void);
 Suite *suite_http_response(void)
 {
 	Suite *s = suite_create("http_response");
-	const char *names[] = { "framing", "closing", "error pages", "busy", "trace", "limits" };
-	TCase *tc[6];
-	for (size_t i = 0; i < 6; i++) {
+	const char *names[] = { "framing", "closing", "error pages", "busy", "trace", "limits",
+	                        "writes" };
+	TCase *tc[7];
+	for (size_t i = 0; i < 7; i++) {
 		tc[i] = tcase_create(names[i]);
 		tcase_add_checked_fixture(tc[i], setup, teardown);
 		tcase_set_timeout(tc[i], 20);
@@ -517,5 +673,10 @@ Suite *suite_http_response(void)
 	tcase_add_test(tc[3], reject_busy);
 	tcase_add_test(tc[4], trace_shows_chunk_sizes);
 	tcase_add_test(tc[5], head_overflow_refused);
+	tcase_add_loop_test(tc[5], small_file_limit, 0,
+	                    (int)(sizeof small_file_rows / sizeof small_file_rows[0]));
+	tcase_add_loop_test(tc[6], writes_table, 0, (int)(sizeof write_rows / sizeof write_rows[0]));
+	tcase_add_loop_test(tc[0], big_file_by_sendfile, 0,
+	                    (int)(sizeof big_rows / sizeof big_rows[0]));
 	return s;
 }

@@ -3,7 +3,8 @@
  * Unit tests for common/stream.c (plain TCP half) over a socketpair, a checked fixture with a temp
  * file: the read deadline, write-all and writev-all through a tiny send buffer, sendfile of a
  * file range (Linux sends files to a socketpair too), a range past EOF giving EIO, offsets past
- * 4 GiB in a sparse file, TCP_CORK on a real TCP socket, and the stub for TLS.
+ * 4 GiB in a sparse file, TCP_CORK on a real TCP socket, bytes written with MSG_MORE held
+ * back until the file body after them, and the stub for TLS.
  */
 /* TCP_CORK, read back in a test, is declared by glibc only under _DEFAULT_SOURCE. */
 #define _DEFAULT_SOURCE
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -238,6 +240,64 @@ START_TEST(test_cork_on_tcp)
 }
 END_TEST
 
+/* A connected loopback TCP pair: *client and the accepted *server. */
+static void tcp_pair(int *client, int *server)
+{
+	char err[256];
+	struct net_addr addr;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int lfd = net_listen("127.0.0.1", 0, err, sizeof err);
+	ck_assert_msg(lfd >= 0, "%s", err);
+	ck_assert_int_eq(net_local_addr(lfd, &addr), 0);
+	sin.sin_port = htons((uint16_t)addr.port);
+	*client = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(*client, (struct sockaddr *)&sin, sizeof sin), 0);
+	*server = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(*server, 0);
+	close(lfd);
+}
+
+/* A head written "with more to follow" does not leave on its own, even with TCP_NODELAY (as
+ * the HTTP engine sets it): it waits for the file body, and both arrive, in order. */
+START_TEST(test_writev_more_waits_for_the_body)
+{
+	enum { OFFSET = 100, COUNT = 5000 };
+	static unsigned char got[COUNT + 8];
+	struct iovec iov[2] = { { "HE", 2 }, { "AD\r\n", 4 } };
+	int client, server;
+	size_t have = 0;
+	tcp_pair(&client, &server);
+	ck_assert_int_eq(setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int)), 0);
+	struct stream tcp;
+	stream_init_plain(&tcp, server);
+	ck_assert_int_eq(stream_writev_more(&tcp, iov, 2), 6);
+	struct pollfd p = { .fd = client, .events = POLLIN };
+	ck_assert_msg(poll(&p, 1, 100) == 0, "the held bytes left alone");
+	ck_assert_int_eq(stream_send_file(&tcp, file_fd, OFFSET, COUNT), COUNT);
+	while (have < COUNT + 6) {
+		ssize_t n = io_read_deadline(client, got + have, sizeof got - have, io_now_ms() + 5000);
+		ck_assert_int_gt(n, 0);
+		have += (size_t)n;
+	}
+	ck_assert_int_eq(memcmp(got, "HEAD\r\n", 6), 0);
+	for (size_t i = 0; i < COUNT; i++)
+		ck_assert_msg(got[6 + i] == pattern_at(OFFSET + i), "byte %zu of the body", i);
+	close(client);
+	close(server);
+}
+END_TEST
+
+/* On a socket that is not TCP (the tests' socketpairs) the flag changes nothing. */
+START_TEST(test_writev_more_on_socketpair)
+{
+	char buf[8] = { 0 };
+	struct iovec iov[1] = { { "abc", 3 } };
+	ck_assert_int_eq(stream_writev_more(&st, iov, 1), 3);
+	ck_assert_int_eq(io_read_deadline(sv[1], buf, sizeof buf, io_now_ms() + 5000), 3);
+	ck_assert_str_eq(buf, "abc");
+}
+END_TEST
+
 START_TEST(test_tls_half_not_there_yet)
 {
 	char buf[4];
@@ -315,6 +375,8 @@ Suite *suite_stream(void)
 	tcase_add_test(tc, test_write_all_through_tiny_buffer);
 	tcase_add_test(tc, test_writev_all_in_order);
 	tcase_add_test(tc, test_cork_on_tcp);
+	tcase_add_test(tc, test_writev_more_waits_for_the_body);
+	tcase_add_test(tc, test_writev_more_on_socketpair);
 	tcase_add_test(tc, test_tls_half_not_there_yet);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
