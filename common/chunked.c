@@ -11,6 +11,8 @@
  */
 #include "chunked.h"
 
+#include "num.h"
+
 #include <string.h>
 
 #define CHUNK_DIGITS_MAX 16                   /* more would not fit 64 bits */
@@ -45,16 +47,6 @@ void chunked_init(struct chunked_decoder *d)
 	d->done = false;
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* NUL, DEL and control bytes other than HTAB, refused in extensions and trailers (RFC 9110 5.5). */
 static bool is_ctl(unsigned char c)
@@ -76,7 +68,7 @@ static int size_line_end(struct chunked_decoder *d)
  */
 static int size_line_byte(struct chunked_decoder *d, unsigned char c)
 {
-	int v = hex_value(c);
+	int v = num_hex_digit(c);
 
 	if (d->state == ST_SIZE && v < 0 && d->line_len == 0)
 		return -1;   /* the line does not start with a hex digit */

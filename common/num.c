@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Value of a hex digit, or -1. A switch-free form a student can check against RFC 5234 HEXDIG. */
-static int hex_value(unsigned char c)
+/* Value of a hex digit, or -1: RFC 5234's HEXDIG, either case. */
+int num_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -39,7 +39,7 @@ static int parse_base(const char *s, size_t len, unsigned base, uint64_t min, ui
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
-		int d = hex_value((unsigned char)s[i]);
+		int d = num_hex_digit((unsigned char)s[i]);
 		if (d < 0 || (unsigned)d >= base) {
 			errno = EINVAL;   /* a non-digit beats overflow: "99999999999999999999x" */
 			return -1;

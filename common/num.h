@@ -20,6 +20,9 @@ int num_parse_u64(const char *s, size_t len, uint64_t min, uint64_t max, uint64_
 /* The same for hexadecimal digits (0-9a-fA-F), as in a chunk size line (RFC 9112 7.1). */
 int num_parse_hex_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1: for chunk sizes and %XX escapes. */
+int num_hex_digit(unsigned char c);
+
 /* Command-line helper: a NUL-terminated decimal string in [min, max]. Same returns. */
 int num_parse_arg(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

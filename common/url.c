@@ -12,6 +12,8 @@
  */
 #include "url.h"
 
+#include "num.h"
+
 #include <errno.h>
 #include <limits.h>
 
@@ -55,17 +57,6 @@ static int sink_finish(struct sink *k)
 	return (int)k->n;
 }
 
-/* Value of a hex digit, or -1 (RFC 3986 section 2.1: HEXDIG, either case). */
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * The next byte of s[0..len) at *i, with one level of "%XX" decoded (RFC 3986 section 2.1), and
@@ -81,8 +72,8 @@ static int next_byte(const char *s, size_t len, size_t *i, bool plus_is_space)
 	}
 	if (len - *i < 3)
 		return -1;
-	int hi = hex_value((unsigned char)s[*i + 1]);
-	int lo = hex_value((unsigned char)s[*i + 2]);
+	int hi = num_hex_digit((unsigned char)s[*i + 1]);
+	int lo = num_hex_digit((unsigned char)s[*i + 2]);
 	if (hi < 0 || lo < 0)
 		return -1;
 	*i += 3;
