@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "http_body.h"
+#include "https.h"
 #include "io.h"
 #include "log.h"
 #include "trace.h"
@@ -33,7 +34,7 @@ enum head_result { HEAD_OK, HEAD_EOF, HEAD_EOF_PARTIAL, HEAD_IDLE, HEAD_TIMEOUT,
 /* Why a connection ended, for --trace. */
 enum close_reason { KEEP_OPEN, CLOSED_BY_CLIENT, CLOSED_MID_REQUEST, CLOSED_IDLE,
 	            CLOSED_HEAD_TIMEOUT, CLOSED_REJECTED, CLOSED_CONNECTION_CLOSE, CLOSED_STOP,
-	            CLOSED_LOST, CLOSED_INCOMPLETE, CLOSED_BODY };
+	            CLOSED_LOST, CLOSED_INCOMPLETE, CLOSED_BODY, CLOSED_NO_TLS };
 
 static const char *const close_text[] = {
 	[CLOSED_BY_CLIENT] = "client closed",
@@ -46,6 +47,7 @@ static const char *const close_text[] = {
 	[CLOSED_LOST] = "connection lost (reset, broken pipe or send timeout)",
 	[CLOSED_INCOMPLETE] = "response cut short",
 	[CLOSED_BODY] = "unread request body too large or too slow to skip",
+	[CLOSED_NO_TLS] = "no TLS handshake",
 };
 
 static unsigned or_default(unsigned ms, unsigned fallback)
@@ -149,6 +151,8 @@ static enum head_result read_head(struct http_conn *c, int64_t deadline)
 static void linger(struct http_conn *c)
 {
 	size_t drained = 0;
+	tls_close(c->stream.tls);   /* close_notify first; the rest is drained as raw bytes */
+	c->stream.tls = NULL;
 	shutdown(c->stream.fd, SHUT_WR);
 	c->stream.deadline_ms = io_now_ms() + LINGER_MS;
 	while (drained < LINGER_MAX) {
@@ -345,7 +349,10 @@ void http_serve_connection(struct net_client *client, void *config)
 	setsockopt(client->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (cfg->trace)
 		trace_opened(client->id, &client->peer);
-	enum close_reason why = serve(c);
+	enum close_reason why = cfg->tls != NULL && https_start(cfg, &c->stream, client->id) < 0 ?
+	                        CLOSED_NO_TLS : serve(c);
+	if (cfg->tls != NULL)
+		https_end(&c->stream);
 	if (cfg->trace)
 		trace_closed(client->id, close_text[why], c->x.status);
 	free(c);

@@ -18,6 +18,8 @@
 #include "http_response.h"
 #include "net.h"
 
+struct tls_server;
+
 /* Defaults, each overridable from the command line. */
 #define HTTP_HEAD_TIMEOUT_MS 10000    /* the whole head must arrive within this: else 408 */
 #define HTTP_IDLE_TIMEOUT_MS 5000     /* an idle persistent connection is closed after this */
@@ -36,6 +38,10 @@ struct http_config {
 	bool force_close;             /* Connection: close on every response (Flask's dev server) */
 	bool trace;                   /* --trace: the wire view on stderr */
 	bool quiet;                   /* -q: no access log */
+	struct tls_server *tls;       /* HTTPS (tls.h): every connection does a TLS handshake
+	                                 first; NULL: plain HTTP. Handlers see x->cfg->tls */
+	bool hsts;                    /* with tls: Strict-Transport-Security on every response
+	                                 (RFC 6797; never sent over plain HTTP, 7.2) */
 
 	/*
 	 * The program's handler, once per request. It answers with the http_response_* functions and
@@ -52,7 +58,9 @@ struct http_config {
  */
 void http_serve_connection(struct net_client *client, void *config);
 
-/* net's reject(): "503 Service Unavailable" with Retry-After, written without blocking. */
+/* net's reject(): "503 Service Unavailable" with Retry-After, written without blocking. On an
+ * HTTPS port (cfg->tls) nothing is written: plain text would not be TLS, and a handshake could
+ * block the accepting thread; the client sees the connection closed. */
 void http_reject_busy(int fd, const struct net_addr *peer, void *ctx);
 
 #endif

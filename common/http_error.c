@@ -129,6 +129,8 @@ void http_reject_busy(int fd, const struct net_addr *peer, void *ctx)
 	const char *server = cfg->server_name;
 	char date[32], msg[512];
 	(void)peer;
+	if (cfg->tls != NULL)
+		return;   /* see http_conn.h: a TLS client would take plain text for a bad record */
 	http_date(date, sizeof date, (int64_t)time(NULL));
 	int n = snprintf(msg, sizeof msg,
 	                 "%s 503 Service Unavailable\r\nDate: %s\r\n%s%s%s"

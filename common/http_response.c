@@ -85,6 +85,8 @@ void http_response_start(struct http_exchange *x, int status)
 	          put(x, "\r\n");
 	if (ok && server != NULL)
 		ok = put(x, "Server: ") && put(x, server) && put(x, "\r\n");
+	if (ok && x->cfg->hsts && x->cfg->tls != NULL)   /* RFC 6797 7.2: never over plain HTTP */
+		ok = put(x, "Strict-Transport-Security: max-age=31536000\r\n");
 	if (!ok)
 		x->head_len = 0;   /* http_response_header() and send_head() refuse such a head */
 }

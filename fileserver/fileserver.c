@@ -19,9 +19,11 @@
 
 #include "files.h"
 #include "http_conn.h"
+#include "https.h"
 #include "log.h"
 #include "net.h"
 #include "num.h"
+#include "tls.h"
 
 #define FILESERVER_VERSION "1.0"
 #define DEFAULT_PORT 8000            /* http.server's */
@@ -38,16 +40,19 @@ struct options {
 	unsigned port;
 	unsigned max_clients;
 	bool no_chunked;
+	struct https_options tls;
 	struct http_config cfg;
 };
 
 static void usage(FILE *out)
 {
 	fputs("Usage: fileserver [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [port]\n"
+	      "       fileserver --tls-cert FILE --tls-key FILE [--hsts] [...]   (HTTPS)\n"
 	      "\n"
 	      "Serve the files of a directory over HTTP, like `python3 -m http.server`: each file\n"
 	      "with its type, size and date, each directory as its index.html or a listing. HTTP/1.1\n"
-	      "with persistent connections unless -p HTTP/1.0. Access log on stderr.\n"
+	      "with persistent connections unless -p HTTP/1.0; HTTPS with --tls-cert and --tls-key.\n"
+	      "Access log on stderr.\n"
 	      "\n"
 	      "  port                    listen on this port (default: 8000; 0: any free port)\n"
 	      "  -b, --bind ADDRESS      bind to this address (default: all interfaces, IPv6 and IPv4)\n"
@@ -60,6 +65,7 @@ static void usage(FILE *out)
 	      "      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
 	      "      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
 	      "      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
+	      HTTPS_USAGE
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
 	      "\n"
@@ -67,6 +73,8 @@ static void usage(FILE *out)
 	      "  fileserver                          serve the current directory on port 8000\n"
 	      "  fileserver -d www 8080              serve www/ on port 8080\n"
 	      "  fileserver -b 127.0.0.1 -p HTTP/1.0 only this machine, answered as http.server does\n"
+	      "  fileserver --tls-cert certs/cert.pem --tls-key certs/key.pem 8443\n"
+	      "                                      HTTPS (`make cert` makes the two files)\n"
 	      "  curl -v http://localhost:8000/ http://localhost:8000/hello.txt\n"
 	      "                                      two requests on one connection\n",
 	      out);
@@ -84,6 +92,10 @@ static const struct option long_options[] = {
 	{ "head-timeout", required_argument, NULL, 'H' },
 	{ "idle-timeout", required_argument, NULL, 'I' },
 	{ "max-clients", required_argument, NULL, 'M' },
+	{ "tls-cert", required_argument, NULL, 'c' },
+	{ "tls-key", required_argument, NULL, 'k' },
+	{ "tls-keylog", required_argument, NULL, 'K' },
+	{ "hsts", no_argument, NULL, 'S' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -123,6 +135,10 @@ static bool apply_option(int c, const char *arg, struct options *o)
 	case 'q': o->cfg.quiet = true; return true;
 	case 'C': o->no_chunked = true; return true;
 	case 'T': o->cfg.trace = true; return true;
+	case 'c': o->tls.cert = arg; return true;
+	case 'k': o->tls.key = arg; return true;
+	case 'K': o->tls.keylog = arg; return true;
+	case 'S': o->tls.hsts = true; return true;
 	case 'H': return number_option("--head-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.head_timeout_ms);
 	case 'I': return number_option("--idle-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.idle_timeout_ms);
 	case 'M': return number_option("--max-clients", arg, 1, CLIENTS_MAX, &o->max_clients);
@@ -172,14 +188,15 @@ static bool open_root(const char *dir, struct files_root *root)
 }
 
 /* http.server's first line, with the address and port really bound (port 0 made real). */
-static bool print_banner(int listen_fd)
+static bool print_banner(int listen_fd, bool https)
 {
 	struct net_addr a;
 
 	if (net_local_addr(listen_fd, &a) < 0)
 		return false;
-	log_error("Serving HTTP on %s port %u (http://%s%s%s:%u/) ...", a.host, a.port,
-	          a.ipv6 ? "[" : "", a.host, a.ipv6 ? "]" : "", a.port);
+	log_error("Serving %s on %s port %u (%s://%s%s%s:%u/) ...", https ? "HTTPS" : "HTTP",
+	          a.host, a.port, https ? "https" : "http", a.ipv6 ? "[" : "", a.host,
+	          a.ipv6 ? "]" : "", a.port);
 	return true;
 }
 
@@ -205,9 +222,13 @@ int main(int argc, char **argv)
 
 	if (rc != 0)
 		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if ((rc = https_configure("fileserver", &o.tls, &o.cfg)) != 0)
+		return rc;
 	log_set_quiet(o.cfg.quiet);
-	if (!open_root(o.directory, &root))
+	if (!open_root(o.directory, &root)) {
+		tls_server_free(o.cfg.tls);
 		return EXIT_USAGE;
+	}
 	root.no_chunked = o.no_chunked;
 	net_init_process();
 
@@ -222,14 +243,16 @@ int main(int argc, char **argv)
 	if (srv.listen_fd < 0) {
 		log_error("fileserver: %s", err);
 		files_root_close(&root);
+		tls_server_free(o.cfg.tls);
 		return EXIT_START;
 	}
-	if (!print_banner(srv.listen_fd) || net_serve_threads(&srv) < 0) {
+	if (!print_banner(srv.listen_fd, o.cfg.tls != NULL) || net_serve_threads(&srv) < 0) {
 		log_error("fileserver: cannot serve clients on this socket");
 		rc = EXIT_START;
 	} else {
 		log_error("Keyboard interrupt received, exiting.");
 	}
 	files_root_close(&root);
+	tls_server_free(o.cfg.tls);
 	return rc;
 }

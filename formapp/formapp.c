@@ -8,8 +8,9 @@
  * This file is the program's frame: options, finding the templates and the users file, the
  * listening socket, the banner, and the engine (common/http_conn) with routes_handle() as its
  * handler. The pages are in routes.c, login.c and tools.c.
- * Left out on purpose: Flask's debug mode (a Python console in the browser), and HTTPS (a later
- * issue; struct app's https flag is where it joins the cookies).
+ * With --tls-cert and --tls-key it serves HTTPS (common/https.c), and its session cookies get
+ * Secure (struct app's https flag).
+ * Left out on purpose: Flask's debug mode (a Python console in the browser).
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 
 #include "cli.h"
 #include "http_conn.h"
+#include "https.h"
 #include "io.h"
 #include "log.h"
 #include "net.h"
@@ -31,14 +33,13 @@
 #define SESSIONS_MAX 10000                /* logged-in sessions kept at once */
 #define SESSION_IDLE_MS (30 * 60 * 1000)  /* a session unused this long ends */
 #define STOP_GRACE_MS 100
-
-/* Exit status when the server cannot start (2, a usage error, comes from cli_parse). */
-enum { EXIT_START = 1 };
+/* Exit statuses: EXIT_FAILURE (1) when the server cannot start, 2 (cli_parse, https_configure)
+ * for a usage error. */
 
 struct options {
 	const char *host, *templates, *users, *add_user;
 	unsigned port;
-	bool close, quiet;
+	struct https_options tls;   /* --close and -q go straight into struct http_config */
 };
 
 static const char usage[] =
@@ -54,7 +55,7 @@ static const char usage[] =
 	"      --users FILE        the name:crypt-hash lines of the users (default: formapp/users)\n"
 	"      --add-user NAME     add NAME to the users file, then exit\n"
 	"      --close             Connection: close on every response, as Flask's server does\n"
-	"  -q, --quiet             no access log\n"
+	"  -q, --quiet             no access log\n" HTTPS_USAGE
 	"  -h, --help, -V, --version\n"
 	"\n"
 	"Example: formapp --host 0.0.0.0 --port 8000 (as the handout runs the demo), then\n"
@@ -103,10 +104,10 @@ static bool load_page(struct page_text *p, const char *dir, const char *file)
 		ok = template_render(p->text, p->len, NULL, 0, check, p->len + 1);
 	err = errno;
 	free(check);
-	if (ok >= 0)
-		return true;
-	log_error("formapp: cannot use template %s: %s", path, log_strerror(err, reason, sizeof reason));
-	return false;
+	if (ok < 0)
+		log_error("formapp: cannot use template %s: %s", path,
+		          log_strerror(err, reason, sizeof reason));
+	return ok >= 0;
 }
 
 /* --add-user NAME: one line of standard input is the password. */
@@ -127,43 +128,35 @@ static int add_user(const char *users, const char *name)
 	else
 		log_error("formapp: cannot add %s to %s: %s", name, users, errno == EEXIST ?
 		          "the name is there already" : log_strerror(errno, reason, sizeof reason));
-	return EXIT_START;
+	return EXIT_FAILURE;
 }
 
 /* Flask's banner, with the address and port really bound (port 0 made real). The first line
  * names the port: tests and scripts read it from there. */
-static bool print_banner(int listen_fd)
+static bool print_banner(int listen_fd, const char *scheme)
 {
 	struct net_addr a;
 
 	if (net_local_addr(listen_fd, &a) < 0)
 		return false;
 	if (strcmp(a.host, "0.0.0.0") == 0 || strcmp(a.host, "::") == 0)
-		log_error(" * Running on all addresses (%s), port %u\n * Running on http://127.0.0.1:%u",
-		          a.host, a.port, a.port);
+		log_error(" * Running on all addresses (%s), port %u\n * Running on %s://127.0.0.1:%u",
+		          a.host, a.port, scheme, a.port);
 	else
-		log_error(" * Running on http://%s%s%s:%u%s", a.ipv6 ? "[" : "", a.host,
+		log_error(" * Running on %s://%s%s%s:%u%s", scheme, a.ipv6 ? "[" : "", a.host,
 		          a.ipv6 ? "]" : "", a.port, a.ipv6 ? " (IPv6)" : "");
 	log_error("Press CTRL+C to quit");
 	return true;
 }
 
 /* The listening socket and the threads; the last line once Ctrl-C or SIGTERM stopped them. */
-static int serve(const struct options *o, struct app *app)
+static int serve(const struct options *o, struct http_config *cfg)
 {
-	struct http_config cfg = {
-		.server_name = "lab4-formapp/" FORMAPP_VERSION,
-		.body_max = ROUTES_BODY_MAX,
-		.force_close = o->close,
-		.quiet = o->quiet,
-		.handle = routes_handle,
-		.ctx = app,
-	};
 	char err[256];
 	struct net_server srv = {
 		.serve = http_serve_connection,
 		.reject = http_reject_busy,
-		.ctx = &cfg,
+		.ctx = cfg,
 		.stop_grace_ms = STOP_GRACE_MS,
 	};
 
@@ -171,11 +164,12 @@ static int serve(const struct options *o, struct app *app)
 	srv.listen_fd = net_listen(o->host, o->port, err, sizeof err);
 	if (srv.listen_fd < 0) {
 		log_error("formapp: %s", err);
-		return EXIT_START;
+		return EXIT_FAILURE;
 	}
-	if (!print_banner(srv.listen_fd) || net_serve_threads(&srv) < 0) {
+	if (!print_banner(srv.listen_fd, cfg->tls != NULL ? "https" : "http") ||
+	    net_serve_threads(&srv) < 0) {
 		log_error("formapp: cannot serve clients on this socket");
-		return EXIT_START;
+		return EXIT_FAILURE;
 	}
 	log_error(" * Stopped: Ctrl-C or SIGTERM");
 	return EXIT_SUCCESS;
@@ -183,6 +177,14 @@ static int serve(const struct options *o, struct app *app)
 
 int main(int argc, char **argv)
 {
+	char templates[PATH_MAX], users[PATH_MAX];
+	struct app app = { .users_path = users, .https = false };
+	struct http_config cfg = {
+		.server_name = "lab4-formapp/" FORMAPP_VERSION,
+		.body_max = ROUTES_BODY_MAX,
+		.handle = routes_handle,
+		.ctx = &app,
+	};
 	struct options o = { .host = "127.0.0.1", .port = DEFAULT_PORT };
 	const struct cli_option table[] = {
 		{ "host", 'b', CLI_STRING, &o.host, 0, 0, NULL },
@@ -191,30 +193,33 @@ int main(int argc, char **argv)
 		{ "templates", 0, CLI_STRING, &o.templates, 0, 0, NULL },
 		{ "users", 0, CLI_STRING, &o.users, 0, 0, NULL },
 		{ "add-user", 0, CLI_STRING, &o.add_user, 0, 0, NULL },
-		{ "close", 0, CLI_FLAG, &o.close, 0, 0, NULL },
-		{ "quiet", 'q', CLI_FLAG, &o.quiet, 0, 0, NULL },
+		{ "close", 0, CLI_FLAG, &cfg.force_close, 0, 0, NULL },
+		{ "quiet", 'q', CLI_FLAG, &cfg.quiet, 0, 0, NULL },
+		HTTPS_CLI_OPTIONS(o.tls),
 	};
 	const struct cli_program program = { "formapp", FORMAPP_VERSION, usage, table,
 	                                     CLI_COUNT(table), 0 };
-	char templates[PATH_MAX], users[PATH_MAX];
-	struct app app = { .users_path = users, .https = false };
 	int rc = cli_parse(&program, argc, argv, NULL);
 
 	if (rc >= 0)
 		return rc;
 	if (!locate(o.users, "users", users, sizeof users))
-		return EXIT_START;
+		return EXIT_FAILURE;
 	if (o.add_user != NULL)
 		return add_user(users, o.add_user);
-	log_set_quiet(o.quiet);
-	rc = locate(o.templates, "templates", templates, sizeof templates) ? 0 : EXIT_START;
+	log_set_quiet(cfg.quiet);
+	rc = https_configure("formapp", &o.tls, &cfg);
+	app.https = cfg.tls != NULL;
+	if (rc == 0 && !locate(o.templates, "templates", templates, sizeof templates))
+		rc = EXIT_FAILURE;
 	for (int i = 0; rc == 0 && i < PAGE_COUNT; i++)
 		if (!load_page(&app.pages[i], templates, routes_page_files[i]))
-			rc = EXIT_START;
+			rc = EXIT_FAILURE;
 	app.sessions = rc == 0 ? session_table_new(SESSIONS_MAX, SESSION_IDLE_MS) : NULL;
-	rc = app.sessions != NULL ? serve(&o, &app) : EXIT_START;
+	rc = rc != 0 ? rc : app.sessions != NULL ? serve(&o, &cfg) : EXIT_FAILURE;
 	for (int i = 0; i < PAGE_COUNT; i++)
 		free(app.pages[i].text);
 	session_table_free(app.sessions);
+	tls_server_free(cfg.tls);
 	return rc;
 }

@@ -23,13 +23,9 @@
 #define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page; never reached by what clients send */
 
 const char *const routes_page_files[PAGE_COUNT] = {
-	[PAGE_MAIN] = "main.html",
-	[PAGE_LOGIN] = "login.html",
-	[PAGE_HOME] = "home.html",
-	[PAGE_CHECKMAIL] = "checkmail.html",
-	[PAGE_HIDDEN] = "hidden.html",
-	[PAGE_QUERY] = "query.html",
-	[PAGE_COOKIES] = "cookies.html",
+	[PAGE_MAIN] = "main.html", [PAGE_LOGIN] = "login.html", [PAGE_HOME] = "home.html",
+	[PAGE_CHECKMAIL] = "checkmail.html", [PAGE_HIDDEN] = "hidden.html",
+	[PAGE_QUERY] = "query.html", [PAGE_COOKIES] = "cookies.html",
 };
 
 static route_fn demo_form, demo_answer;

@@ -32,7 +32,7 @@ struct app {
 	struct page_text pages[PAGE_COUNT];
 	const char *users_path;
 	struct session_table *sessions;
-	bool https;        /* the connection is HTTPS: session cookies get Secure (a later issue) */
+	bool https;        /* served over HTTPS (--tls-cert): session cookies get Secure */
 };
 
 /*

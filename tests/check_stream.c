@@ -298,19 +298,7 @@ START_TEST(test_writev_more_on_socketpair)
 }
 END_TEST
 
-START_TEST(test_tls_half_not_there_yet)
-{
-	char buf[4];
-	int dummy;
-	st.tls = &dummy;
-	errno = 0;
-	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), -1);
-	ck_assert_int_eq(errno, EOPNOTSUPP);
-	ck_assert_int_eq(stream_write_all(&st, "x", 1), -1);
-	ck_assert_int_eq(stream_send_file(&st, file_fd, 0, 1), -1);
-	ck_assert_int_eq(errno, EOPNOTSUPP);
-}
-END_TEST
+/* The TLS half (s->tls set) is tested over a real handshake in check_tls.c. */
 
 /* ---- limits --------------------------------------------------------------------------------- */
 
@@ -377,7 +365,6 @@ Suite *suite_stream(void)
 	tcase_add_test(tc, test_cork_on_tcp);
 	tcase_add_test(tc, test_writev_more_waits_for_the_body);
 	tcase_add_test(tc, test_writev_more_on_socketpair);
-	tcase_add_test(tc, test_tls_half_not_there_yet);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("send_file");

@@ -29,6 +29,7 @@
 #include <openssl/x509v3.h>
 
 #include "io.h"
+#include "stream.h"
 #include "tls.h"
 
 /* The deadlines tested, and how late a timeout may come on a loaded machine (or valgrind). */
@@ -345,6 +346,38 @@ START_TEST(test_describe)
 	ck_assert_int_gt(tls_describe(tls, text, sizeof text), 0);
 	ck_assert_msg(strncmp(text, "TLSv1.3 TLS_", 12) == 0, "%s", text);
 	ck_assert_int_eq(tls_describe(tls, tiny, sizeof tiny), -1);
+	tls_close(tls);
+	SSL_free(ssl);
+	SSL_CTX_free(cctx);
+}
+END_TEST
+
+/* stream.c's TLS half: the calls the HTTP code makes (stream_*) go through the connection. */
+START_TEST(test_stream_over_tls)
+{
+	SSL_CTX *cctx = client_ctx(cert_path, TLS1_2_VERSION, TLS1_3_VERSION);
+	void *tls;
+	unsigned char buf[64];
+	char path[PATH_CAP];
+	struct stream st;
+	struct iovec iov[2] = { { "head ", 5 }, { "body ", 5 } };
+	SSL *ssl = connect_ok(cctx, &tls);
+	stream_init_plain(&st, sv[0]);
+	st.tls = tls;
+	st.deadline_ms = io_now_ms() + 5000;
+	path_in(path, "file");
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "0123456789", 10), 10);
+	ck_assert_int_eq(stream_writev_all(&st, iov, 2), 10);
+	ck_assert_int_eq(stream_write_all(&st, "more ", 5), 5);
+	ck_assert_int_eq(stream_send_file(&st, fd, 3, 4), 4);
+	close(fd);
+	client_read_exact(ssl, buf, 19);
+	ck_assert_msg(memcmp(buf, "head body more 3456", 19) == 0, "%.19s", (char *)buf);
+	ck_assert_int_eq(SSL_write(ssl, "ping", 4), 4);
+	ck_assert_int_eq(stream_read(&st, buf, sizeof buf), 4);
+	ck_assert(memcmp(buf, "ping", 4) == 0);
 	tls_close(tls);
 	SSL_free(ssl);
 	SSL_CTX_free(cctx);
@@ -1079,6 +1112,7 @@ Suite *suite_tls(void)
 	tcase_add_loop_test(cases[0].tc, test_versions, 0, N(version_rows));
 	tcase_add_test(cases[0].tc, test_renegotiation_refused);
 	tcase_add_test(cases[0].tc, test_describe);
+	tcase_add_test(cases[4].tc, test_stream_over_tls);
 	tcase_add_loop_test(cases[1].tc, test_keylog_lines_per_session, 0, N(keylog_rows));
 	tcase_add_test(cases[1].tc, test_keylog_appends);
 	tcase_add_test(cases[1].tc, test_parallel_sessions);
