@@ -343,9 +343,9 @@ void http_serve_connection(struct net_client *client, void *config)
 	stream_init_plain(&c->stream, client->fd);
 	/* A client that stops reading fails our send() after this, instead of holding the thread. */
 	io_set_timeouts(client->fd, 0, or_default(cfg->send_timeout_ms, HTTP_SEND_TIMEOUT_MS));
-	/* Each write is a whole message part (a head, a chunk) and coalescing is done with TCP_CORK,
-	 * so Nagle's algorithm would only add a delayed-ACK wait (up to 40 ms) after a head. Fails
-	 * harmlessly on a socket that is not TCP. */
+	/* Each write is a whole message part (a head with its body, a chunk), and the response
+	 * writer coalesces the rest itself (one writev, or MSG_MORE before sendfile), so Nagle's
+	 * algorithm would only add a delayed-ACK wait (up to 40 ms). Harmless on a non-TCP socket. */
 	setsockopt(client->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (cfg->trace)
 		trace_opened(client->id, &client->peer);

@@ -8,7 +8,7 @@
  * A stream with s->tls set is HTTPS: each call goes to the TLS module's counterpart (tls.h), so
  * the HTTP code above is written once for both.
  */
-/* sendfile(2) and TCP_CORK are Linux interfaces that glibc declares only under _GNU_SOURCE or
+/* sendfile(2) and MSG_MORE are Linux interfaces that glibc declares only under _GNU_SOURCE or
  * _DEFAULT_SOURCE; _DEFAULT_SOURCE keeps the POSIX strerror_r and the rest unchanged. */
 #define _DEFAULT_SOURCE
 
@@ -16,8 +16,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -147,13 +145,4 @@ ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t c
 		left -= (uint64_t)n;
 	}
 	return (ssize_t)count;
-}
-
-/* TCP_CORK holds partial frames so headers and a small body leave in one segment. On a socket
- * that is not TCP (a socketpair in tests) it fails, which only costs a packet: ignored. */
-void stream_cork(struct stream *s, int on)
-{
-	int value = on != 0;
-	if (s->tls == NULL)
-		setsockopt(s->fd, IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }

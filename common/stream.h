@@ -44,7 +44,5 @@ ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt);
  */
 ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count);
 
-/* Tell the kernel more data follows (TCP_CORK on) or flush it now (off). Plain TCP only. */
-void stream_cork(struct stream *s, int on);
 
 #endif

@@ -3,11 +3,9 @@
  * Unit tests for common/stream.c (plain TCP half) over a socketpair, a checked fixture with a temp
  * file: the read deadline, write-all and writev-all through a tiny send buffer, sendfile of a
  * file range (Linux sends files to a socketpair too), a range past EOF giving EIO, offsets past
- * 4 GiB in a sparse file, TCP_CORK on a real TCP socket, bytes written with MSG_MORE held
- * back until the file body after them, and the stub for TLS.
+ * 4 GiB in a sparse file, and bytes written with MSG_MORE held back until the file body after
+ * them on a real TCP socket. The TLS half is tested in check_tls.c.
  */
-/* TCP_CORK, read back in a test, is declared by glibc only under _DEFAULT_SOURCE. */
-#define _DEFAULT_SOURCE
 
 #include <check.h>
 #include <errno.h>
@@ -212,34 +210,6 @@ START_TEST(test_send_file_to_vanished_peer_is_epipe)
 }
 END_TEST
 
-/* TCP_CORK needs TCP: a loopback connection made with net_listen. */
-START_TEST(test_cork_on_tcp)
-{
-	char err[256];
-	struct net_addr addr;
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int value = -1;
-	socklen_t len = sizeof value;
-	int lfd = net_listen("127.0.0.1", 0, err, sizeof err);
-	ck_assert_msg(lfd >= 0, "%s", err);
-	ck_assert_int_eq(net_local_addr(lfd, &addr), 0);
-	sin.sin_port = htons((uint16_t)addr.port);
-	int c = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(connect(c, (struct sockaddr *)&sin, sizeof sin), 0);
-	struct stream tcp;
-	stream_init_plain(&tcp, c);
-	stream_cork(&tcp, 1);
-	ck_assert_int_eq(getsockopt(c, IPPROTO_TCP, TCP_CORK, &value, &len), 0);
-	ck_assert_int_eq(value, 1);
-	stream_cork(&tcp, 0);
-	ck_assert_int_eq(getsockopt(c, IPPROTO_TCP, TCP_CORK, &value, &len), 0);
-	ck_assert_int_eq(value, 0);
-	stream_cork(&st, 1);   /* not TCP: ignored, no crash */
-	close(c);
-	close(lfd);
-}
-END_TEST
-
 /* A connected loopback TCP pair: *client and the accepted *server. */
 static void tcp_pair(int *client, int *server)
 {
@@ -362,7 +332,6 @@ Suite *suite_stream(void)
 	tcase_add_test(tc, test_read_deadline);
 	tcase_add_test(tc, test_write_all_through_tiny_buffer);
 	tcase_add_test(tc, test_writev_all_in_order);
-	tcase_add_test(tc, test_cork_on_tcp);
 	tcase_add_test(tc, test_writev_more_waits_for_the_body);
 	tcase_add_test(tc, test_writev_more_on_socketpair);
 	tcase_set_timeout(tc, 30);
