@@ -117,6 +117,14 @@ test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
 	cd tests/integration && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory browser
+
+# Browser tests (tests/browser): Debian's chromium driven by playwright-core, pinned in
+# package-lock.json; npm never downloads a browser of its own (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+browser: all
+	if [ ! -d tests/browser/node_modules ]; then \
+	    cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
+	cd tests/browser && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs
 
 check: deps
 	@$(MAKE) --no-print-directory test
@@ -145,9 +153,55 @@ uninstall:
 	for p in echo echo_mt web_hello fileserver formapp; do rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
 	rm -rf $(DESTDIR)$(PREFIX)/share/lab4/formapp
 
+# ---- fuzzing (tests/fuzz, issue 8) ----------------------------------------------------------
+# One libFuzzer target per parser, built with clang (libFuzzer is clang's) from the common
+# sources it needs, compiled right here with the sanitizers, not from gcc's libcommon.a.
+# `make fuzz` runs each for FUZZ_SECONDS on a scratch copy of its seeds, so the committed corpus
+# stays small; it fails when a target crashes (the input is kept as build/fuzz/crash-*).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_TARGETS := http_request chunked range url_path cookie form_urlencoded form_multipart \
+                template lineasm
+FUZZ_SRCS_http_request := common/http.c common/num.c
+FUZZ_SRCS_chunked := common/chunked.c common/num.c
+FUZZ_SRCS_range := common/range.c common/num.c
+FUZZ_SRCS_url_path := common/url.c common/num.c
+FUZZ_SRCS_cookie := common/cookie.c common/http_date.c common/num.c
+FUZZ_SRCS_form_urlencoded := common/form.c common/http.c common/url.c common/num.c
+FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
+FUZZ_SRCS_template := common/template.c common/url.c common/num.c
+FUZZ_SRCS_lineasm := common/lineasm.c
+# A request head may be up to the header limits long; the other inputs stay small.
+FUZZ_OPTS_http_request := -max_len=20000
+
+define fuzz_rule
+$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*.h)
+	@mkdir -p $$(@D)
+	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -o $$@ \
+	    tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	    run=$(FUZZ_DIR)/corpus-run/$$t; rm -rf $$run; mkdir -p $$run; \
+	    cp tests/fuzz/corpus/$$t/* $$run/; \
+	    opts=; [ $$t = http_request ] && opts='$(FUZZ_OPTS_http_request)'; \
+	    if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -dict=tests/fuzz/http.dict -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+	        $$opts $$run > $(FUZZ_DIR)/$$t.log 2>&1; then \
+	        echo "fuzz_$$t: $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/$$t.log | tail -n 1)"; \
+	    else \
+	        tail -n 40 $(FUZZ_DIR)/$$t.log; echo "fuzz_$$t: FAILED (see $(FUZZ_DIR)/$$t.log)"; \
+	        exit 1; \
+	    fi; \
+	done
+
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps cert test check asan tsan bench install uninstall clean
+.PHONY: all run deps cert test browser check asan tsan bench install uninstall clean fuzz
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -24,6 +24,9 @@ tmux:tmux
 wrk:wrk
 nginx:nginx-light
 tshark:tshark
+node:nodejs
+npm:npm
+/usr/bin/chromium:chromium
 "
 
 missing=""
