@@ -30,6 +30,16 @@ bool log_is_quiet(void)
 	return atomic_load(&quiet);
 }
 
+void log_reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n < 0 && errlen > 0)
+		err[0] = '\0';
+}
+
 const char *log_strerror(int err, char *buf, size_t len)
 {
 	if (len == 0)

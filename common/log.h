@@ -27,6 +27,14 @@ bool log_is_quiet(void);
  */
 const char *log_strerror(int err, char *buf, size_t len);
 
+/*
+ * The one-line reason a library call gives main() to print (net_listen, tls_server_new): like
+ * snprintf into err; a short buffer gets the start of the line, since the text is for a human
+ * and the caller chose the size. Prints nothing itself.
+ */
+void log_reason(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* One line to stdout (the handout's print()), newline added, flushed at once. */
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to stderr: errors and the last line at shutdown. Never silenced by -q. */

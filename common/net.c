@@ -19,7 +19,6 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,18 +123,6 @@ static int listen_host(const char *host, const char *port, bool dual_stack, int 
 	return fd;
 }
 
-/* The one-line reason for main() to print. A short err buffer gets the start of the line, as
- * with snprintf: the caller chose the size, and the text is for a human. */
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	if (n < 0 && errlen > 0)
-		err[0] = '\0';
-}
 
 static void listen_failed(char *err, size_t errlen, const char *host, unsigned port, int rc,
                           int gai)
@@ -147,7 +134,7 @@ static void listen_failed(char *err, size_t errlen, const char *host, unsigned p
 		hint = " (another server is using it: stop it, or choose another port)";
 	else if (rc == -1 && errno == EACCES)
 		hint = " (ports below 1024 need root: choose a port above 1023)";
-	set_err(err, errlen, "cannot listen on %s port %u: %s%s", host, port, why, hint);
+	log_reason(err, errlen, "cannot listen on %s port %u: %s%s", host, port, why, hint);
 }
 
 int net_listen(const char *host, unsigned port, char *err, size_t errlen)
@@ -157,7 +144,7 @@ int net_listen(const char *host, unsigned port, char *err, size_t errlen)
 	int gai = 0;
 	int n = snprintf(port_text, sizeof port_text, "%u", port);
 	if (port > 65535 || n < 0 || (size_t)n >= sizeof port_text) {
-		set_err(err, errlen, "cannot listen on port %u: a port is 0 to 65535", port);
+		log_reason(err, errlen, "cannot listen on port %u: a port is 0 to 65535", port);
 		errno = EINVAL;
 		return -1;
 	}

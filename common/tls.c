@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -42,17 +41,6 @@ struct tls_server {
 	FILE *keylog;             /* NULL: no key log */
 };
 
-/* The one-line reason for main() to print; a short buffer gets the start, as with snprintf. */
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	if (n < 0 && errlen > 0)
-		err[0] = '\0';
-}
 
 /* Why OpenSSL failed, for a human. The first queued error is the cause ("No such file or
  * directory", "no start line"); the later ones only say which functions it passed through. */
@@ -156,7 +144,7 @@ static bool start_keylog(struct tls_server *srv, const char *path, char *err, si
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	srv->keylog = fd < 0 ? NULL : fdopen(fd, "a");
 	if (srv->keylog == NULL) {
-		set_err(err, errlen, "%s: cannot open the TLS key log: %s", path,
+		log_reason(err, errlen, "%s: cannot open the TLS key log: %s", path,
 		        log_strerror(errno, why, sizeof why));
 		if (fd >= 0)
 			close(fd);
@@ -186,17 +174,17 @@ static bool load_keys(SSL_CTX *ctx, const char *cert, const char *key, char *err
 {
 	char why[128];
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-		set_err(err, errlen, "%s: cannot load the TLS certificate: %s", cert,
+		log_reason(err, errlen, "%s: cannot load the TLS certificate: %s", cert,
 		        ssl_reason(why, sizeof why));
 		return false;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		set_err(err, errlen, "%s: cannot load the TLS private key for %s: %s", key, cert,
+		log_reason(err, errlen, "%s: cannot load the TLS private key for %s: %s", key, cert,
 		        ssl_reason(why, sizeof why));
 		return false;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		set_err(err, errlen, "%s: not the private key of the certificate in %s", key, cert);
+		log_reason(err, errlen, "%s: not the private key of the certificate in %s", key, cert);
 		return false;
 	}
 	return true;
@@ -208,14 +196,14 @@ struct tls_server *tls_server_new(const char *cert_file, const char *key_file,
 	char why[128];
 	struct tls_server *srv = calloc(1, sizeof *srv);
 	if (srv == NULL) {
-		set_err(err, errlen, "TLS: out of memory");
+		log_reason(err, errlen, "TLS: out of memory");
 		return NULL;
 	}
 	ERR_clear_error();
 	srv->ctx = SSL_CTX_new(TLS_server_method());
 	srv->bio_method = bio_method_new();
 	if (srv->ctx == NULL || srv->bio_method == NULL || !set_rules(srv->ctx)) {
-		set_err(err, errlen, "TLS: cannot set up OpenSSL: %s", ssl_reason(why, sizeof why));
+		log_reason(err, errlen, "TLS: cannot set up OpenSSL: %s", ssl_reason(why, sizeof why));
 		goto fail;
 	}
 	if (!load_keys(srv->ctx, cert_file, key_file, err, errlen))
