@@ -48,10 +48,30 @@
 #define ETAG_MAX 40
 
 /*
- * The fallback for kernels without openat2() (before 5.6, or a seccomp filter that answers
- * ENOSYS): resolve every symlink with realpath() and require the result to lie inside the root.
- * It has a gap openat2() has not: someone who can write in the served directory may swap a
- * checked directory for a symlink between realpath() and open().
+ * RESOLVE_BENEATH refuses an absolute symlink even when it leads back inside the root; the
+ * fallback refuses one too, for each component of the path as written (full[from] is the first
+ * byte after the root). A relative link to an absolute one is left to the realpath() check.
+ */
+static bool through_absolute_symlink(const char *full, size_t from)
+{
+	char prefix[PATH_MAX], first;
+
+	for (size_t i = from; full[i - 1] != '\0'; i++) {
+		if (full[i] != '/' && full[i] != '\0')
+			continue;
+		memcpy(prefix, full, i);
+		prefix[i] = '\0';
+		if (readlink(prefix, &first, 1) == 1 && first == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The fallback for kernels without openat2() (before 5.6, a seccomp filter that answers ENOSYS,
+ * or valgrind, which does not know the call): resolve every symlink with realpath() and require
+ * the result to lie inside the root. It has a gap openat2() has not: someone who can write in
+ * the served directory may swap a checked directory for a symlink between realpath() and open().
  */
 static int open_checked(const struct files_root *root, const char *rel, int flags)
 {
@@ -65,7 +85,7 @@ static int open_checked(const struct files_root *root, const char *rel, int flag
 	}
 	if (realpath(full, real) == NULL)
 		return -1;
-	if (strncmp(real, root->real, n) != 0 ||
+	if (strncmp(real, root->real, n) != 0 || through_absolute_symlink(full, n + 1) ||
 	    (real[n] != '\0' && real[n] != '/' && root->real[n - 1] != '/')) {
 		errno = EXDEV;      /* what openat2() says for a path that leaves the root */
 		return -1;
