@@ -17,6 +17,12 @@ Markup (HTML comments, invisible when the notes are rendered):
       equal what the screen then shows. For interactive programs such as telnet.
   <!-- check: skip REASON -->         the next console block is not run (only for other systems'
       commands, such as Windows telnet); the reason is printed.
+  <!-- check: diagram -->             the next ```text block is a diagram of what crossed the wire.
+      Each of its lines that writes a line end as \\r\\n shows real bytes: the text before the
+      \\r\\n, without the spaces, |, -, <, > and + that draw lanes and arrows, must be a line of
+      the previous console block's output (whose curl -v "> "/"< " prefixes and cat -v "^M" line
+      ends are dropped the same way). So a diagram cannot claim a header the server does not send.
+Blocks in other languages (```powershell for Windows, ```text without a directive) are not run.
 In expected output, a line "..." matches any number of lines and "{...}" any text within a line.
 Servers still running at the end of a "## " chapter are stopped; each chapter is one test.
 """
@@ -101,6 +107,23 @@ def match_lines(expected, actual, ordered_subsequence=False):
     return rec(0, 0)
 
 
+DRAWING = " |-<>+"
+
+
+def wire_facts(diagram):
+    """The lines a diagram says crossed the wire: the text before each \\r\\n, undecorated."""
+    facts = [ln.split("\\r\\n")[0].strip().lstrip(DRAWING) for ln in diagram if "\\r\\n" in ln]
+    return [f for f in facts if f]
+
+
+def wire_line(line):
+    """An output line as a diagram writes it: no curl -v prefix, no cat -v CR."""
+    line = line.rstrip()
+    if line.endswith("^M"):
+        line = line[:-2]
+    return line.strip().lstrip(DRAWING)
+
+
 def is_listening(port):
     """Whether some socket listens on port, read from /proc/net rather than by connecting: a probe
     connection would crash the handout's web_hello.py, which indexes an empty request."""
@@ -126,6 +149,7 @@ class NotesRun:
     def __init__(self):
         self.ports = {}      # port written in the notes -> real port
         self.servers = {}    # name -> (Popen, [output lines])
+        self.last_output = None  # the output lines of the last console block run
 
     def subst(self, text):
         for notes_port, real in self.ports.items():
@@ -183,6 +207,7 @@ class NotesRun:
         assert code == 0, f"line {where}: {name} exited {code}: {lines[-5:]!r}"
 
     def run_block(self, body, where):
+        self.last_output = []
         for cmd, expected in split_commands(body):
             real_cmd = self.subst(cmd)
             try:
@@ -194,9 +219,19 @@ class NotesRun:
             got = res.stdout.decode("utf-8", "replace").split("\n")
             if got and got[-1] == "":
                 got.pop()
+            self.last_output += got
             exp = [self.subst(e) for e in expected]
             assert match_lines(exp, got), \
                 f"line {where}: {cmd!r}\nexpected:\n" + "\n".join(exp) + "\ngot:\n" + "\n".join(got)
+
+    def check_diagram(self, body, where):
+        facts = wire_facts(body)
+        assert facts, f"line {where}: a diagram shows no wire line (text ending in \\r\\n)"
+        assert self.last_output is not None, f"line {where}: a diagram needs a console block before it"
+        seen = [wire_line(ln) for ln in self.last_output]
+        missing = [f for f in facts if not any(line_matches(self.subst(f), ln) for ln in seen)]
+        assert not missing, (f"line {where}: the diagram shows lines the output above it does not:\n"
+                             + "\n".join(missing) + "\noutput:\n" + "\n".join(self.last_output))
 
     def run_terminal(self, keys, body, where):
         cmds = split_commands(body)
@@ -255,7 +290,7 @@ def test_chapter(title, items):
                 kind, arg, where = item[1], item[2], item[3]
                 if kind == "stop":
                     run.stop(arg.split()[0], where)
-                elif kind in ("server", "log", "skip", "terminal"):
+                elif kind in ("server", "log", "skip", "terminal", "diagram"):
                     pending = item
                 else:
                     raise AssertionError(f"line {where}: unknown check directive {kind!r}")
@@ -265,6 +300,8 @@ def test_chapter(title, items):
                 run.start_server(pending[2].split()[0], pending[2], body, where)
             elif pending and pending[1] == "log":
                 run.expect_log(pending[2].split()[0], [run.subst(b) for b in body], where)
+            elif pending and pending[1] == "diagram":
+                run.check_diagram(body, where)
             elif pending and pending[1] == "terminal":
                 run.run_terminal(pending[2], body, where)
             elif pending and pending[1] == "skip":
