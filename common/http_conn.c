@@ -340,9 +340,13 @@ void http_serve_connection(struct net_client *client, void *config)
 	c->client = client;
 	c->len = c->pos = 0;
 	c->x.status = 0;
-	stream_init_plain(&c->stream, client->fd);
-	/* A client that stops reading fails our send() after this, instead of holding the thread. */
-	io_set_timeouts(client->fd, 0, or_default(cfg->send_timeout_ms, HTTP_SEND_TIMEOUT_MS));
+	/* A client that stops reading fails our send after this, instead of holding the thread. */
+	if (stream_init_plain(&c->stream, client->fd) < 0 ||
+	    io_set_timeouts(client->fd, 0, or_default(cfg->send_timeout_ms, HTTP_SEND_TIMEOUT_MS)) < 0) {
+		log_error("%s: cannot set up the socket, connection closed", client->peer.host);
+		free(c);
+		return;
+	}
 	/* Each write is a whole message part (a head with its body, a chunk), and the response
 	 * writer coalesces the rest itself (one writev, or MSG_MORE before sendfile), so Nagle's
 	 * algorithm would only add a delayed-ACK wait (up to 40 ms). Harmless on a non-TCP socket. */

@@ -180,6 +180,27 @@ int io_set_timeouts(int fd, unsigned recv_ms, unsigned send_ms)
 	return set_timeout(fd, SO_SNDTIMEO, send_ms);
 }
 
+int io_send_timeout_ms(int fd)
+{
+	struct timeval tv = { 0 };
+	socklen_t size = sizeof tv;
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &size) < 0 || (tv.tv_sec | tv.tv_usec) == 0)
+		return -1;
+	return (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+int io_wait_for_room(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int wait_ms = io_send_timeout_ms(fd);
+	int ready;
+	while ((ready = poll(&p, 1, wait_ms)) < 0 && retry_eintr())
+		;
+	if (ready == 0)
+		errno = ETIMEDOUT;
+	return ready > 0 ? 0 : -1;
+}
+
 int io_set_send_buffer(int fd, int bytes)
 {
 	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);

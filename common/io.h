@@ -61,6 +61,17 @@ ssize_t io_read_deadline(int fd, void *buf, size_t len, int64_t deadline_ms);
 /* Set SO_RCVTIMEO and SO_SNDTIMEO (0 ms: no timeout). Returns 0 or -1. */
 int io_set_timeouts(int fd, unsigned recv_ms, unsigned send_ms);
 
+/*
+ * For a non-blocking sender whose send() said EAGAIN: wait until the client has taken enough
+ * bytes for more to fit, at most the socket's SO_SNDTIMEO (io_set_timeouts; none set: no
+ * limit). Each byte the client takes restarts the clock, as nginx's send_timeout does. Returns 0,
+ * or -1 (ETIMEDOUT; EINTR once a stop is requested).
+ */
+int io_wait_for_room(int fd);
+
+/* The socket's SO_SNDTIMEO in ms, or -1 when none is set (or it cannot be read). */
+int io_send_timeout_ms(int fd);
+
 /* Shrink the kernel send buffer (SO_SNDBUF); tests use it to force short writes. */
 int io_set_send_buffer(int fd, int bytes);
 

@@ -5,6 +5,11 @@
  * with sendfile(2), so its bytes never pass through user space (what http.server's copyfile()
  * does with read and write).
  *
+ * The socket is non-blocking, and every wait is a poll() of our own: for a read up to its
+ * deadline, for a write up to the send timeout (io_wait_for_room). A blocking send would leave
+ * that wait to SO_SNDTIMEO, which the kernel applies afresh to each internal batch of a
+ * sendfile(): a client that stopped reading held a thread for about 120 s instead of 30.
+ *
  * A stream with s->tls set is HTTPS: each call goes to the TLS module's counterpart (tls.h), so
  * the HTTP code above is written once for both.
  */
@@ -15,6 +20,7 @@
 #include "stream.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/sendfile.h>
@@ -33,25 +39,21 @@
 /* A file offset past 2 GiB must not wrap: on 32-bit systems build with -D_FILE_OFFSET_BITS=64. */
 _Static_assert(sizeof(off_t) >= 8, "off_t must be 64 bits: add -D_FILE_OFFSET_BITS=64");
 
-void stream_init_plain(struct stream *s, int fd)
+int stream_init_plain(struct stream *s, int fd)
 {
 	s->fd = fd;
 	s->tls = NULL;
 	s->deadline_ms = -1;
+	int flags = fcntl(fd, F_GETFL);
+	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 ssize_t stream_read(struct stream *s, void *buf, size_t len)
 {
 	if (s->tls != NULL)
 		return tls_read(s->tls, buf, len, s->deadline_ms);
-	return io_read_deadline(s->fd, buf, len, s->deadline_ms);
-}
-
-ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
-{
-	if (s->tls != NULL)
-		return tls_write_all(s->tls, buf, len);
-	return io_write_all(s->fd, buf, len);
+	/* No deadline: a poll() without end, since a read on the non-blocking socket cannot wait. */
+	return io_read_deadline(s->fd, buf, len, s->deadline_ms < 0 ? INT64_MAX : s->deadline_ms);
 }
 
 /* Drop n sent bytes from the front of the array; returns the new start, *iovcnt updated. */
@@ -88,15 +90,23 @@ static ssize_t writev_flags(struct stream *s, struct iovec *iov, int iovcnt, int
 		struct msghdr msg = { .msg_iov = iov };
 		msg.msg_iovlen = (size_t)(iovcnt < IOV_BATCH ? iovcnt : IOV_BATCH);
 		ssize_t n = sendmsg(s->fd, &msg, MSG_NOSIGNAL | flags);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && io_wait_for_room(s->fd) == 0)
+			continue;
 		if (n < 0 && errno == EINTR && !net_stop_requested())
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			errno = ETIMEDOUT;   /* SO_SNDTIMEO expired */
 		if (n < 0)
 			return -1;
 		iov = advance(iov, &iovcnt, (size_t)n);
 	}
 	return (ssize_t)total;
+}
+
+ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
+{
+	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
+	if (s->tls != NULL)
+		return tls_write_all(s->tls, buf, len);
+	return writev_flags(s, &one, 1, 0);
 }
 
 ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
@@ -132,10 +142,10 @@ ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t c
 	while (left > 0) {
 		size_t piece = left < SENDFILE_PIECE ? (size_t)left : SENDFILE_PIECE;
 		ssize_t n = sendfile(s->fd, file_fd, &pos, piece);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && io_wait_for_room(s->fd) == 0)
+			continue;
 		if (n < 0 && errno == EINTR && !net_stop_requested())
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			errno = ETIMEDOUT;   /* SO_SNDTIMEO expired */
 		if (n < 0)
 			return -1;
 		if (n == 0) {

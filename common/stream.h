@@ -20,7 +20,8 @@ struct stream {
 	int64_t deadline_ms;  /* reads fail with ETIMEDOUT past this (io_now_ms scale); <0: none */
 };
 
-void stream_init_plain(struct stream *s, int fd);
+/* A plain-TCP stream on fd, which it makes non-blocking. Returns 0, or -1 (fcntl's errno). */
+int stream_init_plain(struct stream *s, int fd);
 
 /* One read of at most len bytes, honouring s->deadline_ms. */
 ssize_t stream_read(struct stream *s, void *buf, size_t len);

@@ -175,12 +175,8 @@ ssize_t tls_read(void *tls, void *buf, size_t len, int64_t deadline_ms)
  * blocking send() would. Returns the deadline, or -1 when the program set no send timeout. */
 static int64_t send_deadline(int fd)
 {
-	struct timeval tv = { 0 };
-	socklen_t size = sizeof tv;
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &size) < 0 ||
-	    (tv.tv_sec == 0 && tv.tv_usec == 0))
-		return -1;
-	return io_now_ms() + (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	int ms = io_send_timeout_ms(fd);
+	return ms < 0 ? -1 : io_now_ms() + ms;
 }
 
 ssize_t tls_write_all(void *tls, const void *buf, size_t len)

@@ -64,6 +64,7 @@ static void usage(FILE *out)
 	      "      --trace             show each request and response head as it crosses the wire\n"
 	      "      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
 	      "      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
+	      "      --send-timeout MS   drop a client that takes no bytes for MS (default: 30000)\n"
 	      "      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
 	      HTTPS_USAGE
 	      "  -h, --help              show this help and exit\n"
@@ -91,6 +92,7 @@ static const struct option long_options[] = {
 	{ "trace", no_argument, NULL, 'T' },
 	{ "head-timeout", required_argument, NULL, 'H' },
 	{ "idle-timeout", required_argument, NULL, 'I' },
+	{ "send-timeout", required_argument, NULL, 'W' },
 	{ "max-clients", required_argument, NULL, 'M' },
 	{ "tls-cert", required_argument, NULL, 'c' },
 	{ "tls-key", required_argument, NULL, 'k' },
@@ -141,6 +143,7 @@ static bool apply_option(int c, const char *arg, struct options *o)
 	case 'S': o->tls.hsts = true; return true;
 	case 'H': return number_option("--head-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.head_timeout_ms);
 	case 'I': return number_option("--idle-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.idle_timeout_ms);
+	case 'W': return number_option("--send-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.send_timeout_ms);
 	case 'M': return number_option("--max-clients", arg, 1, CLIENTS_MAX, &o->max_clients);
 	default: return false;      /* getopt has said what was wrong */
 	}

@@ -257,6 +257,77 @@ START_TEST(test_writev_more_waits_for_the_body)
 }
 END_TEST
 
+/* The send timeout of the stalled-client tests, and the buffers that make stalling quick. */
+#define SEND_TIMEOUT_MS 300
+#define SMALL_BUFFER 4096
+
+/* A TCP pair with small buffers whose server side, as a stream, gives up after SEND_TIMEOUT_MS
+ * without the client taking a byte. */
+static void stalled_pair(int *client, int *server, struct stream *tcp)
+{
+	tcp_pair(client, server);
+	ck_assert_int_eq(setsockopt(*client, SOL_SOCKET, SO_RCVBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
+	ck_assert_int_eq(io_set_send_buffer(*server, SMALL_BUFFER), 0);
+	ck_assert_int_eq(io_set_timeouts(*server, 0, SEND_TIMEOUT_MS), 0);
+	ck_assert_int_eq(stream_init_plain(tcp, *server), 0);
+}
+
+/* A client that stops reading fails the send with ETIMEDOUT one send timeout after its buffers
+ * fill, not a timeout per sendfile() batch inside the kernel (that was about four). */
+START_TEST(test_send_file_to_stalled_peer_times_out)
+{
+	int client, server;
+	struct stream tcp;
+	stalled_pair(&client, &server, &tcp);
+	int64_t start = io_now_ms();
+	errno = 0;
+	ck_assert_int_eq(stream_send_file(&tcp, file_fd, 0, FILE_SIZE), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	int64_t took = io_now_ms() - start;
+	ck_assert_msg(took >= SEND_TIMEOUT_MS && took < 3 * SEND_TIMEOUT_MS,
+	              "gave up after %lld ms, the timeout is %d ms", (long long)took, SEND_TIMEOUT_MS);
+	close(client);
+	close(server);
+}
+END_TEST
+
+/* Reads SLOW_TOTAL bytes in small sips with pauses shorter than the send timeout. */
+#define SLOW_TOTAL (64 * 1024)
+static void *slow_reader_main(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[SMALL_BUFFER];
+	size_t got = 0;
+	while (got < SLOW_TOTAL) {
+		poll(NULL, 0, SEND_TIMEOUT_MS / 3);
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return (void *)(uintptr_t)got;
+}
+
+/* A slow client is not a stalled one: each sip restarts the clock, so the whole body arrives
+ * although it takes several send timeouts. */
+START_TEST(test_send_file_to_slow_peer_completes)
+{
+	int client, server;
+	struct stream tcp;
+	pthread_t t;
+	void *got;
+	stalled_pair(&client, &server, &tcp);
+	ck_assert_int_eq(pthread_create(&t, NULL, slow_reader_main, &client), 0);
+	int64_t start = io_now_ms();
+	ck_assert_int_eq(stream_send_file(&tcp, file_fd, 0, SLOW_TOTAL), SLOW_TOTAL);
+	pthread_join(t, &got);
+	ck_assert_uint_eq((uintptr_t)got, SLOW_TOTAL);
+	ck_assert_int_gt(io_now_ms() - start, SEND_TIMEOUT_MS);   /* it did outlast one timeout */
+	close(client);
+	close(server);
+}
+END_TEST
+
 /* On a socket that is not TCP (the tests' socketpairs) the flag changes nothing. */
 START_TEST(test_writev_more_on_socketpair)
 {
@@ -341,6 +412,8 @@ Suite *suite_stream(void)
 	tcase_add_loop_test(tc, test_send_file_range, 0, (int)(sizeof ranges / sizeof ranges[0]));
 	tcase_add_test(tc, test_send_file_past_eof_is_eio);
 	tcase_add_test(tc, test_send_file_to_vanished_peer_is_epipe);
+	tcase_add_test(tc, test_send_file_to_stalled_peer_times_out);
+	tcase_add_test(tc, test_send_file_to_slow_peer_completes);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");

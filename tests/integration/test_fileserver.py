@@ -226,6 +226,7 @@ def test_sigint_prints_the_last_line_and_exits_0(server, docroot):
     (["-d", "/nonexistent/dir", "0"], 2, r"cannot serve directory '/nonexistent/dir'"),
     (["-p", "HTTP/2", "0"], 2, r"-p takes HTTP/1.0 or HTTP/1.1"),
     (["--head-timeout", "-5", "0"], 2, r"--head-timeout takes a number"),
+    (["--send-timeout", "0", "0"], 2, r"--send-timeout takes a number"),
     (["notaport"], 2, r"the port takes a number from 0 to 65535"),
     (["1", "2"], 2, r"one port only"),
     (["--bogus"], 2, r"Try 'fileserver --help'"),
