@@ -27,6 +27,12 @@ ifeq ($(VARIANT),asan)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
 SAN_FLAGS := -O1 -fsanitize=thread
+# GCC 12's ThreadSanitizer runtime now and then loses a signal that arrives while the thread is
+# inside the runtime: about 1 SIGTERM in 500 never reaches the handler, and a program waiting in
+# net_accept() never stops (seen in CI; 4 hangs in 1,800 runs here, 0 in 1,400 with clang's
+# runtime and 0 in 1,500 release runs). Clang's runtime is used instead.
+TSAN_CC ?= clang
+CC := $(TSAN_CC)
 else ifneq ($(VARIANT),release)
 $(error VARIANT must be release, asan or tsan)
 endif
@@ -117,7 +123,15 @@ test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
 	cd tests/integration && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	cd tests/stress && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) STRESS=short \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory browser
+
+# Load and fault tests (tests/stress) at full size: 10,000 connections, 1 GiB echoed, 500
+# slowloris clients. `make test` runs the same tests in a short form.
+stress: all
+	cd tests/stress && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) STRESS=full \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Browser tests (tests/browser): Debian's chromium driven by playwright-core, pinned in
 # package-lock.json; npm never downloads a browser of its own (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
@@ -125,6 +139,29 @@ browser: all
 	if [ ! -d tests/browser/node_modules ]; then \
 	    cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
 	cd tests/browser && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs
+
+# The integration suite once under valgrind memcheck (issue 8). build/valgrind/bin holds one
+# script per program that execs valgrind on the release binary, its report going to
+# build/valgrind/logs/PID.log (not stderr, which the tests read). An invalid access, a use of an
+# uninitialised value or a definitely lost block makes the server exit 99, so its test fails;
+# and any report in any log fails the run afterwards, whatever the test looked at.
+VALGRIND_BIN := build/valgrind/bin
+VALGRIND_LOGS := build/valgrind/logs
+VALGRIND_OPTS := --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+                 --errors-for-leak-kinds=definite,indirect --log-file=$(abspath $(VALGRIND_LOGS))/%%p.log
+valgrind: deps all
+	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_BIN) $(VALGRIND_LOGS)
+	for p in $(PROGRAMS); do \
+	    printf '#!/bin/sh\nexec valgrind $(VALGRIND_OPTS) %s "$$@"\n' $(abspath bin)/$$p \
+	        > $(VALGRIND_BIN)/$$p && chmod +x $(VALGRIND_BIN)/$$p || exit 1; \
+	done
+	ln -sf $(abspath bin)/loadgen $(VALGRIND_BIN)/loadgen
+	cd tests/integration && BIN_DIR=$(abspath $(VALGRIND_BIN)) VARIANT=valgrind \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@if grep -l '^==[0-9]*==' $(VALGRIND_LOGS)/*.log; then \
+	    grep -h -A 12 '^==[0-9]*==' $(VALGRIND_LOGS)/*.log | head -n 200; \
+	    echo "valgrind: reports in the logs above"; exit 1; \
+	else echo "valgrind: $$(ls $(VALGRIND_LOGS) | wc -l) server runs, no report"; fi
 
 check: deps
 	@$(MAKE) --no-print-directory test
@@ -202,6 +239,6 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps cert test browser check asan tsan bench install uninstall clean fuzz
+.PHONY: all run deps cert test browser check asan tsan bench install uninstall clean fuzz stress valgrind
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -7,6 +7,8 @@ set -eu
 # command-or-file to look for, then the Debian package that provides it
 needs="
 cc:gcc
+clang:clang
+valgrind:valgrind
 make:make
 pkg-config:pkg-config
 /usr/include/check.h:check
@@ -41,6 +43,12 @@ for pair in $needs; do
 	[ "$what" = nginx ] && [ -x /usr/sbin/nginx ] && continue
 	missing="$missing $pkg"
 done
+
+# clang's ThreadSanitizer and libFuzzer runtimes (make tsan, make fuzz) are a package of their own
+if ! command -v clang >/dev/null 2>&1 ||
+	[ ! -e "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+	missing="$missing libclang-rt-dev"
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -4,7 +4,7 @@ port from their first line, talk to them over real sockets, and on teardown stop
 SIGTERM and fail if they did not exit 0 promptly or wrote a sanitizer report or a stray warning.
 
 BIN_DIR (set by the Makefile) names the binaries to test: bin/ or build/<variant>/bin.
-VARIANT=asan|tsan stretches time limits, since sanitizers slow everything down.
+VARIANT=asan|tsan|valgrind stretches time limits, since sanitizers slow everything down.
 """
 import os
 import re
@@ -20,11 +20,12 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN_DIR = os.environ.get("BIN_DIR", os.path.join(ROOT, "bin"))
 VARIANT = os.environ.get("VARIANT", "release")
 # Time limits are multiplied by this under the sanitizers (never used to assert speed).
-SLOW = {"release": 1, "asan": 3, "tsan": 5}.get(VARIANT, 3)
+SLOW = {"release": 1, "asan": 3, "tsan": 5, "valgrind": 10}.get(VARIANT, 3)
 SEED_PYTHON = os.path.join(ROOT, "..", "shared", "seed", "python")
 
 # What a server must never print unless a test expects it.
-BAD_OUTPUT = re.compile(r"AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime error:|"
+# Valgrind's reports start with ==PID==.
+BAD_OUTPUT = re.compile(r"AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime error:|^==\d+==|"
                         r"\bwarning\b|\berror\b|Segmentation|Aborted", re.IGNORECASE)
 # "port 8000" wins over ":8000" (so "Serving HTTP on ::1 port 8000" is not read as port 1).
 PORT_WORD = re.compile(r"\bport (\d+)")
