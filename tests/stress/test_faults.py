@@ -86,6 +86,22 @@ def test_fileserver_survives_resets_mid_download(server, docroot):
     wait_counts(pid, base, 10 * SLOW, "threads and fds after the resets")
 
 
+def stuck_echo_client(port, chunk):
+    """A client of echo_mt that sends and never reads: it sends chunk until the server stops
+    taking more (at most 64 times), so the server's thread is stuck writing the echo back."""
+    s = small_rcvbuf_socket()
+    s.connect(("127.0.0.1", port))
+    s.setblocking(False)
+    sent = 0
+    for _ in range(64):
+        try:
+            sent += s.send(chunk)
+        except BlockingIOError:
+            break
+    assert sent > 0
+    return s
+
+
 def test_echo_mt_survives_resets_mid_echo(server):
     srv = start_program(server, "echo_mt")
     pid = srv.proc.pid
@@ -94,17 +110,7 @@ def test_echo_mt_survives_resets_mid_echo(server):
     socks = []
     try:
         for _ in range(RESETS):
-            s = small_rcvbuf_socket()
-            s.connect(("127.0.0.1", srv.port))
-            s.setblocking(False)
-            sent = 0
-            for _ in range(64):   # up to 16 MiB, until the server stops taking more
-                try:
-                    sent += s.send(chunk)
-                except BlockingIOError:
-                    break
-            assert sent > 0
-            socks.append(s)
+            socks.append(stuck_echo_client(srv.port, chunk))
         # Every server thread is stuck writing to a client that is not reading; now all reset.
         echo_once(srv.port)
         for s in socks:
@@ -160,15 +166,7 @@ def test_echo_mt_serves_others_while_clients_never_read(server):
     stuck = []
     try:
         for _ in range(STUCK):
-            s = small_rcvbuf_socket()
-            s.connect(("127.0.0.1", srv.port))
-            s.setblocking(False)
-            try:
-                while True:
-                    s.send(chunk)
-            except BlockingIOError:
-                pass
-            stuck.append(s)
+            stuck.append(stuck_echo_client(srv.port, chunk))
         for i in range(20):
             echo_once(srv.port, f"served meanwhile {i}\n".encode())
         wait_for(lambda: threads(pid) == base["threads"] + STUCK, 5 * SLOW,
