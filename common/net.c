@@ -63,6 +63,13 @@ void net_init_process(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/*
+	 * For the tsan build only, harmless elsewhere: ThreadSanitizer's runtime (clang 14, gcc 12)
+	 * sets up a thread's signal state at its first blocking call, and a signal that lands during
+	 * that setup is lost, so a Ctrl-C just after start-up was ignored about once in 200 runs.
+	 * One empty poll() now does the setup while the default action (exit) is still in force.
+	 */
+	poll(NULL, 0, 0);
 	/* No SA_RESTART: accept(), poll() and recv() in the main thread return EINTR at once. */
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
