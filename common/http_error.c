@@ -105,6 +105,9 @@ static int send_error(struct http_exchange *x, int status, const char *message, 
 	http_response_start(x, status);
 	if (allow != NULL && http_response_header(x, "Allow", "%s", allow) < 0)
 		return -1;
+	/* A 503 is a "not now" (RFC 9110 15.6.4): say when to ask again, as http_reject_busy does. */
+	if (status == HTTP_SERVICE_UNAVAILABLE && http_response_header(x, "Retry-After", "1") < 0)
+		return -1;
 	/* http.server sends no page with 1xx, 204 and 304, which have no content (RFC 9110 6.4.1). */
 	if (status < 200 || status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED)
 		return http_response_simple(x, status, NULL, NULL, 0);

@@ -120,7 +120,9 @@ static int open_beneath(const struct files_root *root, const char *rel, int flag
  * cannot read with 404 "No permission to list directory": followed, so both servers tell a
  * student the same. ENOENT, ENOTDIR, EACCES, EXDEV and ELOOP (openat2()'s refusals), EINVAL
  * (url_to_relative_path's NUL, backslash or bad escape) all land on the 404. Running out of
- * memory or descriptors is the server's trouble, not the path's: 500.
+ * memory or descriptors is the server's trouble, not the path's, and passes when other clients
+ * leave: 503 with Retry-After. The connection stays open: asking again on it needs no new
+ * descriptor.
  */
 static int send_failure(struct http_exchange *x, int err, bool listing)
 {
@@ -128,7 +130,7 @@ static int send_failure(struct http_exchange *x, int err, bool listing)
 	case ENOMEM:
 	case EMFILE:
 	case ENFILE:
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Out of resources");
+		return http_response_error(x, HTTP_SERVICE_UNAVAILABLE, "Out of resources");
 	case E2BIG:
 		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Directory too large to list");
 	default:

@@ -549,6 +549,8 @@ START_TEST(which_errors_close)
 	ck_assert_msg(strncmp(got, line, strlen(line)) == 0 && closed == closes_rows[_i].closes,
 	              "status %d: close expected %d, got\n%s", closes_rows[_i].status,
 	              closes_rows[_i].closes, got);
+	if (closes_rows[_i].status == 503)   /* "not now": when to ask again (RFC 9110 15.6.4) */
+		ck_assert_msg(strstr(got, "\r\nRetry-After: 1\r\n") != NULL, "no Retry-After:\n%s", got);
 	if (closed)
 		harness_expect_eof(HARNESS_WAIT_MS);
 }

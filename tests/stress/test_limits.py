@@ -5,7 +5,8 @@ and a clean close, and the moment a served client leaves a new one is served. Th
 from --max-clients, or from a low descriptor limit (`prlimit --nofile=64:64`: the servers keep
 32 descriptors spare, so 32 clients). And real descriptor exhaustion, the limit lowered under a
 running server so accept() fails with EMFILE: the server does not spin the CPU, the clients
-queued meanwhile are served as soon as others leave, and a new client after them.
+queued meanwhile are served as soon as others leave, and a new client after them. And a client
+accepted with the last descriptor, whose file cannot be opened: 503 with Retry-After.
 """
 import os
 import resource
@@ -165,3 +166,46 @@ def test_descriptor_exhaustion_does_not_spin_and_recovers(server, tmp_path, prog
     figure(f"{program} out of descriptors (limit {limit}, {len(waiting)} clients queued): CPU "
            f"{100 * cpu:.1f}% of a core over {CPU_WINDOW_S:.0f}s; the queued clients all served "
            f"{1000 * took:.0f} ms after the others left")
+
+
+def read_one_response(sock):
+    """One whole response (head + Content-Length body) from a keep-alive connection."""
+    buf = bytearray()
+    while (total := http_response_length(buf)) is None:
+        chunk = sock.recv(65536)
+        assert chunk, f"EOF before a whole response: {bytes(buf)!r}"
+        buf += chunk
+    assert total == len(buf), f"{len(buf) - total} bytes after the response"
+    return bytes(buf)
+
+
+def test_out_of_descriptors_at_open_is_503_then_served_on_the_same_connection(server, tmp_path):
+    """The client is accepted, but the file cannot be opened (EMFILE): the server's trouble and a
+    passing one, so 503 with Retry-After, not 500 and not 404. The connection stays open, and
+    once a descriptor is free the same connection gets the file."""
+    (tmp_path / "f.txt").write_bytes(BODY)
+    srv, _ = start(server, "fileserver", tmp_path, None)
+    pid = srv.proc.pid
+    settle(srv, "fileserver")
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    # A new descriptor gets the lowest free number, and must be below the soft limit. With the
+    # limit at the second free number, accept() takes the first and open() finds none left.
+    used = {int(name) for name in os.listdir(f"/proc/{pid}/fd")}
+    free = [n for n in range(len(used) + 2) if n not in used][:2]
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (free[1], hard))
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5 * SLOW) as s:
+            s.sendall(http_get("127.0.0.1", "/f.txt"))
+            answer = read_one_response(s)
+            head = answer.split(b"\r\n\r\n", 1)[0]
+            assert head.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), answer[:200]
+            assert b"\r\nRetry-After: 1\r\n" in head and b"Connection: close" not in head, head
+            assert b"Out of resources" in answer
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+            s.sendall(http_get("127.0.0.1", "/f.txt"))
+            answer = read_one_response(s)
+            assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(BODY), answer[:200]
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+    figure(f"fileserver out of descriptors at open() (soft limit {free[1]}): 503 with "
+           "Retry-After: 1, then 200 on the same connection")
