@@ -35,19 +35,25 @@
 
 /* ---- waiting --------------------------------------------------------------------------------- */
 
-/* Wait until fd is ready for events, by deadline_ms (negative: none). 0, or -1 ETIMEDOUT/EINTR. */
+/*
+ * Wait until fd is ready for events, by deadline_ms (negative: none). 0, or -1 ETIMEDOUT/EINTR.
+ * Past the deadline it still takes one look without waiting, as io_read_deadline() does: bytes
+ * that arrived in time are served even when this thread got the CPU late.
+ */
 static int wait_fd(int fd, short events, int64_t deadline_ms)
 {
 	for (;;) {
 		int64_t left = deadline_ms < 0 ? -1 : deadline_ms - io_now_ms();
-		if (deadline_ms >= 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
+		if (deadline_ms >= 0 && left < 0)
+			left = 0;
 		struct pollfd p = { .fd = fd, .events = events };
 		int ready = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (ready > 0)
 			return 0;   /* ready, or an error or hangup the next call reports */
+		if (ready == 0 && left == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		if (ready < 0 && (errno != EINTR || net_stop_requested()))
 			return -1;
 	}
