@@ -29,16 +29,14 @@
 static const char usage_text[] =
 	"Usage: echo [-b ADDR] [-p PORT] [--lines] [-q]\n"
 	"The lab's Example 1: a TCP echo server for one client at a time (the next one waits).\n"
-	"It prints each chunk it receives as a Python bytes literal, b'hi\\r\\n', and echoes it.\n"
-	"\n"
+	"It prints each chunk it receives as a Python bytes literal, b'hi\\r\\n', and echoes it.\n\n"
 	"  -b, --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
 	"  -p, --port PORT   port to listen on, 0 for any free port (default 5555)\n"
 	"      --lines       close the client on a typed line \"exit\", however the client sends it\n"
 	"                    (default: on a received chunk equal to \"exit\", as the handout does)\n"
 	"  -q, --quiet       do not print what is received\n"
 	"  -h, --help        show this help and exit\n"
-	"  -V, --version     show the version and exit\n"
-	"\n"
+	"  -V, --version     show the version and exit\n\n"
 	"Ctrl-C (or SIGTERM) stops it. In two terminals (installed: lab4-echo; echo is the shell's):\n"
 	"  bin/echo --lines\n"
 	"  telnet 127.0.0.1 5555      (or: nc 127.0.0.1 5555), type lines, then exit\n";

@@ -49,14 +49,12 @@ static const char busy_response[] = "HTTP/1.0 503 Service Unavailable\r\nRetry-A
 static const char usage_text[] =
 	"Usage: web_hello [-b ADDR] [-p PORT] [-q]\n"
 	"The lab's Example 2: a tiny web server. GET / answers a Hello World page, any other path\n"
-	"404 Not Found; it prints each request line as a list, ['GET', '/', 'HTTP/1.1'].\n"
-	"\n"
+	"404 Not Found; it prints each request line as a list, ['GET', '/', 'HTTP/1.1'].\n\n"
 	"  -b, --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
 	"  -p, --port PORT   port to listen on, 0 for any free port (default 8080)\n"
 	"  -q, --quiet       do not print request lines\n"
 	"  -h, --help        show this help and exit\n"
-	"  -V, --version     show the version and exit\n"
-	"\n"
+	"  -V, --version     show the version and exit\n\n"
 	"Ctrl-C (or SIGTERM) stops the server. Example:\n"
 	"  bin/web_hello -p 8080      (after make install: lab4-web_hello)\n"
 	"  curl -i http://127.0.0.1:8080/\n"
@@ -148,9 +146,7 @@ static int respond(int fd, int status, bool head_only)
 	             "Date: %s\r\n"
 	             "Content-Type: text/html; charset=utf-8\r\n"
 	             "Content-Length: %d\r\n"
-	             "Connection: close\r\n"
-	             "\r\n"
-	             "%s",
+	             "Connection: close\r\n\r\n%s",
 	             status, reason, date, blen, head_only ? "" : body);
 	if (n < 0 || (size_t)n >= sizeof out)
 		return -1;
