@@ -6,12 +6,14 @@
  * and a stop that wakes idle clients and, after the grace period, clients stuck in send().
  * Check forks each test, so the process-wide stop flag starts clear in every one.
  */
+#define _GNU_SOURCE   /* SCHED_BATCH, the client threads' scheduling policy (Linux) */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -287,14 +289,20 @@ struct seen {
 	int served, rejected, finished;
 	int write_errno;   /* how flood_serve's last write failed */
 	bool signals_blocked;
+	bool batch_policy;   /* every client thread ran under SCHED_BATCH (net_serve.c says why) */
 };
 
-static struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER, .signals_blocked = true };
+static struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER, .signals_blocked = true,
+                            .batch_policy = true };
 
 static void note_client(const struct net_client *client)
 {
 	sigset_t mask;
+	int policy;
+	struct sched_param param;
 	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	bool batch = pthread_getschedparam(pthread_self(), &policy, &param) == 0 &&
+	             policy == SCHED_BATCH;
 	pthread_mutex_lock(&seen.lock);
 	if (seen.served < MAX_SEEN) {
 		seen.ids[seen.served] = client->id;
@@ -303,6 +311,7 @@ static void note_client(const struct net_client *client)
 	seen.served++;
 	seen.signals_blocked = seen.signals_blocked && sigismember(&mask, SIGINT) == 1 &&
 	                       sigismember(&mask, SIGTERM) == 1;
+	seen.batch_policy = seen.batch_policy && batch;
 	pthread_mutex_unlock(&seen.lock);
 }
 
@@ -439,6 +448,7 @@ START_TEST(test_serve_echo_ids_and_peers)
 		pthread_mutex_unlock(&seen.lock);
 	}
 	ck_assert(seen.signals_blocked);
+	ck_assert(seen.batch_policy);
 	close(c[1]);   /* a client that leaves is unregistered */
 	ck_assert(wait_live(2));
 	ck_assert_int_lt(stop_server(&h), 5000);
