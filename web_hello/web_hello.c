@@ -146,7 +146,8 @@ static int respond(int fd, int status, bool head_only)
 	             "Date: %s\r\n"
 	             "Content-Type: text/html; charset=utf-8\r\n"
 	             "Content-Length: %d\r\n"
-	             "Connection: close\r\n\r\n%s",
+	             "Connection: close\r\n"
+	             "\r\n%s",   /* the empty line that ends the head, then the body */
 	             status, reason, date, blen, head_only ? "" : body);
 	if (n < 0 || (size_t)n >= sizeof out)
 		return -1;
