@@ -56,7 +56,7 @@ COMMON_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
 # formapp's login checks passwords with crypt_r() (common/users.c), and so do its unit tests.
 $(BINDIR)/formapp $(BINDIR)/check_unit: COMMON_LIBS += $(shell $(PKG_CONFIG) --libs libcrypt)
 
-all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen
+all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen $(BINDIR)/echo_bare
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -74,8 +74,13 @@ $(BINDIR)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBCOMMON)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
-# bench/loadgen.c: the project's own load generator (bench/ and the stress tests use it).
+# bench/loadgen.c: the project's own load generator (bench/echo uses it; test_bench_tools checks it).
 $(BINDIR)/loadgen: $(BUILD)/bench/loadgen.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# bench/echo_bare.c: the barest echo server of each design, anchors for bench/echo (tested too).
+$(BINDIR)/echo_bare: $(BUILD)/bench/echo_bare.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
@@ -156,6 +161,7 @@ valgrind: deps all
 	        > $(VALGRIND_BIN)/$$p && chmod +x $(VALGRIND_BIN)/$$p || exit 1; \
 	done
 	ln -sf $(abspath bin)/loadgen $(VALGRIND_BIN)/loadgen
+	ln -sf $(abspath bin)/echo_bare $(VALGRIND_BIN)/echo_bare
 	cd tests/integration && BIN_DIR=$(abspath $(VALGRIND_BIN)) VARIANT=valgrind \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@if grep -l '^==[0-9]*==' $(VALGRIND_LOGS)/*.log; then \
