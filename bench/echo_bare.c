@@ -120,7 +120,10 @@ int main(int argc, char **argv)
 	if (listen_fd < 0 || setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
 	    listen(listen_fd, SOMAXCONN) < 0) {
-		fprintf(stderr, "echo_bare: cannot listen on 127.0.0.1:%ld: %s\n", port, strerror(errno));
+		int err = errno;
+		fprintf(stderr, "echo_bare: cannot listen on 127.0.0.1:%ld: ", port);
+		errno = err;
+		perror(NULL);   /* the reason for errno, and a newline (thread-safe, STYLE.md) */
 		return 1;
 	}
 	socklen_t len = sizeof addr;
