@@ -27,11 +27,20 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 2048                 /* echo_mt's, and the handout's recv(2048) */
 #define THREAD_STACK (64 * 1024)
 #define EVENTS_MAX 512
+
+/* Out of descriptors (or memory), the listening socket stays ready and accept() fails at once:
+ * wait a moment rather than spin. The client waits in the backlog meanwhile. */
+static void after_accept_error(void)
+{
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000L }, NULL);
+}
 
 static void *serve_client(void *p)
 {
@@ -58,8 +67,10 @@ static void run_threads(int listen_fd)
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (;;) {
 		int fd = accept(listen_fd, NULL, NULL), one = 1;
-		if (fd < 0)
-			continue;   /* out of descriptors, say: the client waits in the backlog */
+		if (fd < 0) {
+			after_accept_error();
+			continue;
+		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* as echo_mt */
 		if (pthread_create(&thread, &attr, serve_client, (void *)(intptr_t)fd) != 0)
 			close(fd);
@@ -83,9 +94,10 @@ static void run_epoll(int listen_fd)
 			if (fd == listen_fd) {
 				int client = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK);
 				ev.data.fd = client;
-				if (client >= 0 &&
-				    (setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
-				     epoll_ctl(epfd, EPOLL_CTL_ADD, client, &ev) < 0))
+				if (client < 0)
+					after_accept_error();
+				else if (setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
+				         epoll_ctl(epfd, EPOLL_CTL_ADD, client, &ev) < 0)
 					close(client);
 				continue;
 			}
@@ -106,9 +118,9 @@ int main(int argc, char **argv)
 	char *end = NULL;
 	long port = argc == 3 ? strtol(argv[2], &end, 10) : -1;
 	bool threads = argc == 3 && strcmp(argv[1], "threads") == 0;
+	bool epoll = argc == 3 && strcmp(argv[1], "epoll") == 0;
 
-	if ((!threads && (argc != 3 || strcmp(argv[1], "epoll") != 0)) ||
-	    end == argv[2] || *end != '\0' || port < 0 || port > 65535) {
+	if (!(threads || epoll) || end == argv[2] || *end != '\0' || port < 0 || port > 65535) {
 		fprintf(stderr, "Usage: echo_bare threads|epoll PORT   (on 127.0.0.1; PORT 0: any free)\n");
 		return 2;
 	}
