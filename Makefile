@@ -17,6 +17,12 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
 VARIANT ?= release
 
+# The folder where the student saved the handout's Python listings (README.md), if any: the tests,
+# the lab-notes checker and the benchmarks run them from there. Absolute, as they run elsewhere.
+ifneq ($(strip $(HANDOUT_DIR)),)
+export HANDOUT_DIR := $(abspath $(HANDOUT_DIR))
+endif
+
 REQUIRED_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -pthread -Wall -Wextra -Wpedantic -Wshadow \
                    -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla -MMD -MP
 ifdef WERROR

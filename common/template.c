@@ -179,6 +179,30 @@ static char *read_all(int fd, size_t *len)
 	return buf;
 }
 
+/*
+ * Jinja's loader rules, so a page saved on Windows renders as Flask renders it: every line end
+ * (CRLF, CR or LF) becomes LF, and one line end at the very end is dropped (keep_trailing_newline
+ * is off by default). Returns the new length; text stays NUL-terminated.
+ */
+static size_t jinja_line_ends(char *text, size_t len)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\r') {
+			if (i + 1 < len && text[i + 1] == '\n')
+				i++;
+			text[out++] = '\n';
+		} else {
+			text[out++] = text[i];
+		}
+	}
+	if (out > 0 && text[out - 1] == '\n')
+		out--;
+	text[out] = '\0';
+	return out;
+}
+
 char *template_load(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -188,6 +212,8 @@ char *template_load(const char *path, size_t *len)
 	char *buf = read_all(fd, len);
 	int saved = errno;
 	close(fd);
+	if (buf != NULL)
+		*len = jinja_line_ends(buf, *len);
 	errno = saved;
 	return buf;
 }

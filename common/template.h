@@ -26,7 +26,8 @@ int template_render(const char *tpl, size_t len, const struct template_var *vars
                     char *out, size_t outlen);
 
 /*
- * Load a template file into a malloc'd NUL-terminated buffer (*len set; the caller frees it).
+ * Load a template file into a malloc'd NUL-terminated buffer (*len set; the caller frees it),
+ * with Jinja's line ends: CRLF and CR read as LF, and the file's last line end dropped.
  * NULL with errno: open(2)'s, EISDIR or EINVAL (not a regular file), EFBIG, ENOMEM.
  */
 char *template_load(const char *path, size_t *len);

@@ -193,6 +193,37 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* Jinja's loader: line ends read as LF, the last one dropped (Flask's keep_trailing_newline off). */
+static const struct { const char *file, *loaded, *why; } line_end_rows[] = {
+	{ "<p>\n", "<p>", "the last LF is dropped, as Jinja drops it" },
+	{ "<p>\n\n", "<p>\n", "only one line end is dropped" },
+	{ "<p>\r\n", "<p>", "a Windows line end at the end too" },
+	{ "a\r\nb\rc\n", "a\nb\nc", "CRLF and CR read as LF" },
+	{ "a\r\r\nb", "a\n\nb", "a CR alone, then a CRLF" },
+	{ "", "", "an empty file" },
+	{ "\n", "", "a file of one line end" },
+	{ "no end", "no end", "nothing to drop" },
+};
+
+START_TEST(test_load_line_ends)
+{
+	char path[128];
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/t.html", dir);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs(line_end_rows[_i].file, f);
+	ck_assert_int_eq(fclose(f), 0);
+	char *text = template_load(path, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(len == strlen(line_end_rows[_i].loaded) &&
+	              strcmp(text, line_end_rows[_i].loaded) == 0, "%s: got \"%s\" (%zu)",
+	              line_end_rows[_i].why, text, len);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_load_errors)
 {
 	char path[128];
@@ -220,6 +251,7 @@ Suite *suite_template(void)
 	tcase_add_loop_test(render, test_render, 0, N_ROWS(rows));
 	tcase_add_checked_fixture(load, dir_setup, dir_teardown);
 	tcase_add_loop_test(load, test_load, 0, 4);
+	tcase_add_loop_test(load, test_load_line_ends, 0, N_ROWS(line_end_rows));
 	tcase_add_loop_test(limits, test_outlen, 0, N_ROWS(fit_tpls) * (FIT + 2));
 	tcase_add_checked_fixture(limits, dir_setup, dir_teardown);
 	tcase_add_test(limits, test_load_errors);

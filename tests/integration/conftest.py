@@ -5,6 +5,8 @@ SIGTERM and fail if they did not exit 0 promptly or wrote a sanitizer report or 
 
 BIN_DIR (set by the Makefile) names the binaries to test: bin/ or build/<variant>/bin.
 VARIANT=asan|tsan|valgrind stretches time limits, since sanitizers slow everything down.
+HANDOUT_DIR, when set, names the folder where the handout's Python listings were saved (README.md,
+"The handout's programs"); the tests that run them beside the C servers skip without it, and say so.
 """
 import os
 import re
@@ -21,7 +23,11 @@ BIN_DIR = os.environ.get("BIN_DIR", os.path.join(ROOT, "bin"))
 VARIANT = os.environ.get("VARIANT", "release")
 # Time limits are multiplied by this under the sanitizers (never used to assert speed).
 SLOW = {"release": 1, "asan": 3, "tsan": 5, "valgrind": 10}.get(VARIANT, 3)
-SEED_PYTHON = os.path.join(ROOT, "..", "shared", "seed", "python")
+HANDOUT_DIR = os.environ.get("HANDOUT_DIR") or None
+RUN_LISTING = os.path.join(ROOT, "tools", "run-listing.py")
+PYTHON = "/usr/bin/python3"   # Debian's, with python3-flask (tests/install-deps.sh)
+# Blocks of lab-notes.md that test_lab_notes.py could not run here, and why; listed at the end.
+NOTES_SKIPPED = []
 
 # What a server must never print unless a test expects it.
 # Valgrind's reports start with ==PID==.
@@ -30,6 +36,14 @@ BAD_OUTPUT = re.compile(r"AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime
 # "port 8000" wins over ":8000" (so "Serving HTTP on ::1 port 8000" is not read as port 1).
 PORT_WORD = re.compile(r"\bport (\d+)")
 PORT_COLON = re.compile(r":(\d+)\b(?!:)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The lab-notes blocks not run, one line each, so a passing chapter never hides one."""
+    if NOTES_SKIPPED:
+        terminalreporter.section(f"lab-notes.md: {len(NOTES_SKIPPED)} block(s) not run")
+        for line in NOTES_SKIPPED:
+            terminalreporter.write_line(line)
 
 
 class Server:
@@ -132,6 +146,91 @@ def server():
             errors.append(str(e))
     if errors:
         pytest.fail("; ".join(errors))
+
+
+def is_listening(port):
+    """Whether some socket listens on port, read from /proc/net rather than by connecting: a probe
+    connection would crash the handout's web_hello.py, which indexes an empty request."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = open(table).read().split("\n")[1:]
+        except OSError:
+            continue
+        for row in rows:
+            f = row.split()
+            if len(f) > 3 and f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def handout_listing(name):
+    """The path of the handout's listing NAME (echo.py, web_hello.py, flask_app.py, ...) in
+    HANDOUT_DIR. Skips the calling test when HANDOUT_DIR is not set; fails when it is set but the
+    file is not there."""
+    if not HANDOUT_DIR:
+        pytest.skip(f"HANDOUT_DIR is not set: it names the folder where the handout's {name} was "
+                    "saved (README.md, 'The handout's programs')")
+    path = os.path.join(HANDOUT_DIR, name)
+    assert os.path.isfile(path), f"HANDOUT_DIR={HANDOUT_DIR} holds no {name}"
+    return path
+
+
+class Listing:
+    """A handout listing running unchanged on a free port (tools/run-listing.py moves its fixed
+    port), in its own process group: Flask's debug reloader runs the app in a child process."""
+
+    def __init__(self, name):
+        path = handout_listing(name)
+        self.name = name
+        self.port = free_port()
+        self.proc = subprocess.Popen([PYTHON, RUN_LISTING, path, str(self.port)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.lines = []
+        threading.Thread(target=lambda: [self.lines.append(b.decode("utf-8", "replace").rstrip("\n"))
+                                         for b in self.proc.stdout], daemon=True).start()
+        deadline = time.monotonic() + 20 * SLOW
+        while not is_listening(self.port):
+            assert self.proc.poll() is None, f"{name} exited: {self.lines[-10:]!r}"
+            assert time.monotonic() < deadline, f"{name} never listened on port {self.port}"
+            time.sleep(0.05)
+
+    def connect(self, host="127.0.0.1", timeout=10):
+        return socket.create_connection((host, self.port), timeout=timeout * SLOW)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)   # Ctrl-C, as the listings expect
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # a reloader child left behind
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture
+def listing():
+    """Factory: listing("web_hello.py") runs the handout's listing on a free port (skips without
+    HANDOUT_DIR); all are stopped at the end."""
+    started = []
+
+    def start(name):
+        started.append(Listing(name))
+        return started[-1]
+
+    yield start
+    for s in started:
+        s.stop()
 
 
 def recv_exactly(sock, n):

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """formapp (the handout's Flask demo, then Part A.2's cookies, sessions and streaming) over real
-sockets: the demo's exact bodies next to the Python original run in the same test, large and
+sockets: the demo's exact bodies (and, with HANDOUT_DIR, next to the Python original), large and
 awkward bodies, the login flow with a cookie jar, session fixation and logout replay refused,
 1,000 logins with 1,000 distinct ids, the session carriers, cookies, chunked streaming timed as
 it arrives, and the errors (HEAD, 405, 404, 413, 400).
@@ -18,12 +18,10 @@ import urllib.request
 
 import pytest
 
-from conftest import BIN_DIR, ROOT, SEED_PYTHON, SLOW, recv_until_close
+from conftest import BIN_DIR, HANDOUT_DIR, PYTHON, ROOT, SLOW, Listing, recv_until_close
 from test_fileserver import Conn
 
-PYTHON = "/usr/bin/python3"
 SHIPPED_USERS = os.path.join(ROOT, "formapp", "users")
-MAIN_HTML = os.path.join(SEED_PYTHON, "templates", "main.html")
 # sha512-crypt of "bench-pw": a cheap hash (about 2 ms) for the 1,000 logins; philip's
 # yescrypt line in the shipped file costs about ten times more.
 BENCH_LINE = ("bench:$6$hA/q/aV22emQm//A$pF4apA6/h7Z8u/IX8/WDCqw/PgU0WJGxNduFaIKGJhxcHr/1rcRRSz"
@@ -50,16 +48,6 @@ def start(server, *args):
 @pytest.fixture
 def app(server, users):
     return start(server, "--users", str(users))
-
-
-class Port:
-    """What Conn needs of a server, for a port of some other program (the Flask demo)."""
-
-    def __init__(self, port):
-        self.port = port
-
-    def connect(self, host="127.0.0.1", timeout=10):
-        return socket.create_connection((host, self.port), timeout=timeout * SLOW)
 
 
 def request(method, path, body=None, headers=(), version="1.1"):
@@ -161,71 +149,99 @@ def test_add_user_then_log_in(server, tmp_path):
     assert login(srv, "alice", "s3cret")[1] is None
 
 
-# ---- the demo, next to the Python original ---------------------------------------------------
+# ---- the demo, as the handout's Flask app answers -------------------------------------------
+# What the handout's flask_app.py answers, written here so that a fresh clone checks every case;
+# with HANDOUT_DIR set, the same cases also run against the Flask demo itself, side by side.
+
+# formapp/templates/main.html as served: Jinja drops a template's last newline
+# (keep_trailing_newline is off), and so does formapp.
+FORM_PAGE = (b'<!DOCTYPE html>\n'
+             b'<html><head><title>Demo of using flask POST method</title></head>\n'
+             b'<body><h1>Demo of using flask POST method</h1>\n'
+             b'<form method="post" action="/">\n'
+             b' User name: <input type="text" name="user" placeholder="Please input your user name">'
+             b'<br>\n'
+             b' Password: <input type="password" name="password" placeholder="Please input your '
+             b'password"><br>\n'
+             b' <input type="submit" value="Submit">\n'
+             b'</form></body></html>')
+
 
 @pytest.fixture(scope="module")
 def flask_demo():
-    """The handout's flask_app.py on a free port. python3-flask is a declared dependency of
-    `make check` (tests/install-deps.sh), so its absence is a failure, not a skip."""
+    """The handout's flask_app.py from HANDOUT_DIR, unchanged, on a free port (skips without
+    HANDOUT_DIR). python3-flask is a declared dependency of `make check` (tests/install-deps.sh),
+    so its absence is a failure, not a skip."""
     probe = subprocess.run([PYTHON, "-c", "import flask"], capture_output=True)
     assert probe.returncode == 0, "python3-flask is missing: run tests/install-deps.sh"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    p = subprocess.Popen([PYTHON, "flask_app.py", str(port)], cwd=SEED_PYTHON,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20 * SLOW
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert p.poll() is None and time.monotonic() < deadline, "flask_app.py did not start"
-                time.sleep(0.1)
-        yield Port(port)
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
+    demo = Listing("flask_app.py")
+    yield demo
+    demo.stop()
 
 
+# (why, body, Content-Type, the demo's answer): request.form.get() gives None for a missing field,
+# the first of repeated ones, and nothing from a body that is not a form.
 DEMO_POSTS = [
-    ("both fields", b"user=philip&password=123456", FORM),
-    ("no password: None", b"user=CS305", FORM),
-    ("empty body: None twice", b"", FORM),
-    ("no Content-Type: no form", b"user=philip&password=123456", None),
-    ("plus, escapes, UTF-8", b"user=a+b%20c%26d%3D&password=%E4%BD%A0%E5%A5%BD", FORM),
-    ("repeated and empty", b"user=first&user=second&password=", FORM),
-    ("a name without '='", b"password=x&user", FORM),
-    ("charset parameter", b"user=SUSTECH&password=654321", FORM + "; charset=UTF-8"),
-    ("multipart", *multipart([("user", b"SUSTECH", None), ("password", b"654321", None)])),
+    ("both fields", b"user=philip&password=123456", FORM, b"User: philip\nPassword: 123456"),
+    ("no password: None", b"user=CS305", FORM, b"User: CS305\nPassword: None"),
+    ("empty body: None twice", b"", FORM, b"User: None\nPassword: None"),
+    ("no Content-Type: no form", b"user=philip&password=123456", None,
+     b"User: None\nPassword: None"),
+    ("plus, escapes, UTF-8", b"user=a+b%20c%26d%3D&password=%E4%BD%A0%E5%A5%BD", FORM,
+     "User: a b c&d=\nPassword: \u4f60\u597d".encode()),
+    ("repeated and empty", b"user=first&user=second&password=", FORM, b"User: first\nPassword: "),
+    ("a name without '='", b"password=x&user", FORM, b"User: \nPassword: x"),
+    ("charset parameter", b"user=SUSTECH&password=654321", FORM + "; charset=UTF-8",
+     b"User: SUSTECH\nPassword: 654321"),
+    ("multipart", *multipart([("user", b"SUSTECH", None), ("password", b"654321", None)]),
+     b"User: SUSTECH\nPassword: 654321"),
     ("multipart CRLFs inside", *multipart([("user", b"a\r\n\r\nb--c", None),
-                                           ("password", b"\r\n", None)])),
+                                           ("password", b"\r\n", None)]),
+     b"User: a\r\n\r\nb--c\nPassword: \r\n"),
     ("multipart quoted boundary", multipart([("user", b"q", None)], "a'b(c)")[0],
-     "multipart/form-data; boundary=\"a'b(c)\""),
+     "multipart/form-data; boundary=\"a'b(c)\"", b"User: q\nPassword: None"),
     ("multipart file part is not a field", *multipart([("user", b"file data", "u.txt"),
-                                                       ("password", b"pw", None)])),
+                                                       ("password", b"pw", None)]),
+     b"User: None\nPassword: pw"),
 ]
 
 
-@pytest.mark.parametrize("why,body,ctype", DEMO_POSTS, ids=[d[0] for d in DEMO_POSTS])
-def test_post_answers_exactly_as_the_flask_demo(app, flask_demo, why, body, ctype):
-    headers = [f"Content-Type: {ctype}"] if ctype else []
-    ours = ask(app, "POST", "/", body, headers)
-    theirs = ask(flask_demo, "POST", "/", body, headers)
-    assert (ours.status, theirs.status) == (200, 200)
-    assert ours.body == theirs.body, why
+def post_demo(srv, body, ctype):
+    return ask(srv, "POST", "/", body, [f"Content-Type: {ctype}"] if ctype else [])
+
+
+@pytest.mark.parametrize("why,body,ctype,answer", DEMO_POSTS, ids=[d[0] for d in DEMO_POSTS])
+def test_post_answers_as_the_flask_demo(app, why, body, ctype, answer):
+    ours = post_demo(app, body, ctype)
+    assert ours.status == 200 and ours.body == answer, why
     assert ours.get("content-type") == "text/plain; charset=utf-8"
 
 
-def test_get_renders_the_handouts_form(app, flask_demo):
+@pytest.mark.parametrize("why,body,ctype,answer", DEMO_POSTS, ids=[d[0] for d in DEMO_POSTS])
+def test_post_answers_exactly_as_the_live_flask_demo(app, flask_demo, why, body, ctype, answer):
+    ours, theirs = post_demo(app, body, ctype), post_demo(flask_demo, body, ctype)
+    assert (ours.status, theirs.status) == (200, 200)
+    assert ours.body == theirs.body == answer, why
+
+
+def test_get_renders_the_handouts_form(app):
     ours = ask(app, "GET", "/")
     assert ours.status == 200 and ours.get("content-type") == "text/html; charset=utf-8"
-    seed = open(MAIN_HTML, "rb").read()
-    # Jinja drops a template's last newline (its keep_trailing_newline is off): so does ours.
-    assert ours.body == seed.removesuffix(b"\n") == ask(flask_demo, "GET", "/").body
+    assert ours.body == FORM_PAGE
     assert b'name="user"' in ours.body and b'name="password"' in ours.body
+
+
+def test_get_renders_a_template_as_the_live_flask_demo(server, users, flask_demo, tmp_path):
+    """formapp given the student's own templates/main.html renders it as Flask renders it."""
+    theirs = os.path.join(HANDOUT_DIR, "templates", "main.html")
+    templates = tmp_path / "templates"
+    shutil.copytree(os.path.join(ROOT, "formapp", "templates"), templates)
+    shutil.copy(theirs, templates / "main.html")
+    ours = start(server, "--templates", str(templates), "--users", str(users))
+    page = ask(ours, "GET", "/")
+    assert page.status == 200
+    assert page.body == ask(flask_demo, "GET", "/").body == \
+        open(theirs, "rb").read().removesuffix(b"\n")
 
 
 def test_80k_post_sent_in_1k_pieces(app):
@@ -251,7 +267,7 @@ def test_body_holding_an_empty_line_is_not_a_request(app):
     c.send(request("POST", "/", body, [f"Content-Type: {FORM}"]) + request("GET", "/"))
     r = c.response()
     assert r.body == b"User: a\r\n\r\nGET /nothing HTTP/1.1\r\n\r\n\nPassword: b"
-    assert c.response().body == open(MAIN_HTML, "rb").read().removesuffix(b"\n")
+    assert c.response().body == FORM_PAGE
     c.close()
 
 

@@ -23,6 +23,14 @@ Markup (HTML comments, invisible when the notes are rendered):
       the previous console block's output (whose curl -v "> "/"< " prefixes and cat -v "^M" line
       ends are dropped the same way). So a diagram cannot claim a header the server does not send.
 Blocks in other languages (```powershell for Windows, ```text without a directive) are not run.
+
+Blocks that need what this machine may lack are skipped, and listed at the end of pytest's summary:
+a command naming $HANDOUT_DIR runs the handout's own listings, and runs only when HANDOUT_DIR names
+the folder where they were saved (README.md); a live capture (tshark -i, dumpcap) runs only when
+this user may capture on lo (root, or the wireshark group). What a skipped block would have made
+is skipped with it: its server (and the log, stop and other blocks that name the server or its
+port) and a capture file it writes (-w FILE) and the blocks that read it. A listing runs unchanged
+on the free port through tools/run-listing.py, which moves the fixed port it binds.
 In expected output, a line "..." matches any number of lines and "{...}" any text within a line.
 Servers still running at the end of a "## " chapter are stopped; each chapter is one test.
 """
@@ -36,7 +44,8 @@ import time
 
 import pytest
 
-from conftest import BIN_DIR, ROOT, SLOW
+from conftest import (BIN_DIR, HANDOUT_DIR, NOTES_SKIPPED, PYTHON, ROOT, RUN_LISTING, SLOW,
+                      free_port, is_listening)
 
 NOTES = os.path.join(ROOT, "lab-notes.md")
 DIRECTIVE = re.compile(r"<!--\s*check:\s*(\w+)\s*(.*?)\s*-->")
@@ -124,32 +133,69 @@ def wire_line(line):
     return line.strip().lstrip(DRAWING)
 
 
-def is_listening(port):
-    """Whether some socket listens on port, read from /proc/net rather than by connecting: a probe
-    connection would crash the handout's web_hello.py, which indexes an empty request."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = open(table).read().split("\n")[1:]
-        except OSError:
-            continue
-        for row in rows:
-            f = row.split()
-            if len(f) > 3 and f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
-                return True
-    return False
+LIVE_CAPTURE = re.compile(r"\b(tshark|dumpcap)\b[^|;&]*\s-i\s")   # not tshark -r FILE
+CAPTURE_FILE = re.compile(r"\s-w\s+(\S+)")
+LISTING = re.compile(r"^python3 (\S*HANDOUT_DIR\S*\.py\"?)(?=\s|$)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def capture_probe():
+    """None when this user may capture on lo; else what is missing and how to get it."""
+    try:
+        r = subprocess.run(["dumpcap", "-i", "lo", "-a", "duration:1", "-q", "-w", "/dev/null"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"dumpcap cannot run ({e})"
+    if r.returncode == 0:
+        return None
+    return ("this user may not capture on lo: run as root, or allow capturing and join the "
+            "wireshark group (sudo dpkg-reconfigure wireshark-common; "
+            "sudo usermod -aG wireshark $USER; log in again)")
+
+
+CAPTURE_DENIED = []   # [reason] once probed; probed at the first capture block
+
+
+def why_not_run(cmd):
+    """Why a command cannot run here, or None."""
+    if "HANDOUT_DIR" in cmd and not HANDOUT_DIR:
+        return "needs the handout's listings: set HANDOUT_DIR (README.md)"
+    if LIVE_CAPTURE.search(cmd):
+        if not CAPTURE_DENIED:
+            CAPTURE_DENIED.append(capture_probe())
+        return CAPTURE_DENIED[0]
+    return None
 
 
 class NotesRun:
-    def __init__(self):
+    def __init__(self, chapter):
+        self.chapter = chapter
         self.ports = {}      # port written in the notes -> real port
         self.servers = {}    # name -> (Popen, [output lines])
         self.last_output = None  # the output lines of the last console block run
+        # What skipped blocks would have made: server names, their ports as the notes write
+        # them, and capture files; a later block naming one of them is skipped as well.
+        self.skipped_servers, self.skipped_words = {}, {}
+        self.last_skipped = False   # whether the last console block was skipped
+
+    def skip_reason(self, body, name=None):
+        """Why this block is not run (recording what it would have made), or None."""
+        text = "\n".join(c for c, _ in split_commands(body))
+        if name in self.skipped_servers:
+            return self.skipped_servers[name][0]
+        why = why_not_run(text)
+        for word, reason in self.skipped_words.items():
+            if why is None and re.search(rf"(?<![\w.]){re.escape(word)}(?![\w])", text):
+                why = reason
+        if why is not None:
+            self.skipped_words.update({f: why for f in CAPTURE_FILE.findall(text)})
+        return why
+
+    def skip(self, where, why, server=None, port=None):
+        if server is not None:
+            self.skipped_servers[server] = (why, port)
+        if port is not None:
+            self.skipped_words[port] = why
+        NOTES_SKIPPED.append(f"lab-notes.md line {where} ({self.chapter}): {why}")
 
     def subst(self, text):
         for notes_port, real in self.ports.items():
@@ -163,7 +209,10 @@ class NotesRun:
         cmds = split_commands(body)
         assert len(cmds) == 1, f"line {where}: a server block holds one command"
         cmd, expected = cmds[0]
-        if re.search(rf"(?<!\d){notes_port}(?!\d)", cmd):
+        if LISTING.match(cmd):
+            # The handout's listing binds its own port: run it unchanged on the free one.
+            cmd = LISTING.sub(lambda m: f"{PYTHON} {RUN_LISTING} {m.group(1)} {real}", cmd)
+        elif re.search(rf"(?<!\d){notes_port}(?!\d)", cmd):
             cmd = re.sub(rf"(?<!\d){notes_port}(?!\d)", str(real), cmd)
         elif "fileserver" in cmd or "http.server" in cmd:
             cmd += f" {real}"
@@ -197,6 +246,10 @@ class NotesRun:
             time.sleep(0.05)
 
     def stop(self, name, where):
+        if name in self.skipped_servers:           # never started: its port is free again
+            _, port = self.skipped_servers.pop(name)
+            self.skipped_words.pop(port, None)
+            return
         proc, lines = self.servers.pop(name)
         os.killpg(proc.pid, signal.SIGINT)
         try:
@@ -282,7 +335,7 @@ def test_notes_exist_and_are_checked():
 
 @pytest.mark.parametrize("title,items", CHAPTERS, ids=[c[0][:40] for c in CHAPTERS])
 def test_chapter(title, items):
-    run = NotesRun()
+    run = NotesRun(title)
     pending = None
     try:
         for item in items:
@@ -296,18 +349,28 @@ def test_chapter(title, items):
                     raise AssertionError(f"line {where}: unknown check directive {kind!r}")
                 continue
             _, lang, body, where = item
-            if pending and pending[1] == "server":
-                run.start_server(pending[2].split()[0], pending[2], body, where)
-            elif pending and pending[1] == "log":
-                run.expect_log(pending[2].split()[0], [run.subst(b) for b in body], where)
-            elif pending and pending[1] == "diagram":
-                run.check_diagram(body, where)
-            elif pending and pending[1] == "terminal":
-                run.run_terminal(pending[2], body, where)
-            elif pending and pending[1] == "skip":
+            kind = pending[1] if pending else lang
+            name = pending[2].split()[0] if pending and pending[2] else None
+            if kind == "skip":
                 assert pending[2], f"line {where}: skip needs a reason"
-            elif lang == "console":
+            elif kind in ("server", "log", "terminal", "console") and \
+                    (why := run.skip_reason(body, name if kind != "terminal" else None)):
+                port = re.search(r"port=(\d+)", pending[2]).group(1) if kind == "server" else None
+                run.skip(where, why, server=name if kind == "server" else None, port=port)
+                if kind == "console":
+                    run.last_skipped = True
+            elif kind == "server":
+                run.start_server(name, pending[2], body, where)
+            elif kind == "log":
+                run.expect_log(name, [run.subst(b) for b in body], where)
+            elif kind == "diagram":
+                if not run.last_skipped:            # else the block it draws was not run
+                    run.check_diagram(body, where)
+            elif kind == "terminal":
+                run.run_terminal(pending[2], body, where)
+            elif kind == "console":
                 run.run_block(body, where)
+                run.last_skipped = False
             pending = None
     finally:
         run.close()

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 """web_hello (handout Example 2): byte-exact HTTP/1.0 responses (Date checked by pattern), a head
 sent one byte at a time, HEAD, 404, 501, the error codes for bad, long and slow requests, the
-handout's printed list, a clean stop with clients connected, and a port in use."""
+handout's printed list, a clean stop with clients connected, and a port in use. With HANDOUT_DIR
+set, the handout's web_hello.py runs beside it: its glued header bytes, and the request split in
+two that ends it."""
 import email.utils
 import os
 import re
@@ -235,3 +237,47 @@ def test_help_and_version():
     r = subprocess.run([WEB_HELLO, "--version"], capture_output=True, text=True,
                        timeout=5 * SLOW)
     assert r.returncode == 0 and r.stdout.startswith("web_hello ")
+
+
+# ---- the handout's web_hello.py, beside ours (HANDOUT_DIR) ------------------------------------
+# What the handout's listing sends: b'Connection: close' b'Content-Type:...' glued into one line
+# (adjacent bytes literals join, and there is no \r\n between them), <body> closing the body, no
+# Content-Length, and one more CRLF after the page.
+HANDOUT_RESPONSES = {
+    "/": (b"HTTP/1.0 200 OK\r\nConnection: closeContent-Type:text/html; charset=utf-8\r\n\r\n"
+          b"<html><body>Hello World!<body></html>\r\n\r\n"),
+    "/not-exist": (b"HTTP/1.0 404 Not Found\r\nConnection: closeContent-Type:text/html; "
+                   b"charset=utf-8\r\n\r\n<html><body>404 Not Found<body></html>\r\n\r\n"),
+}
+
+
+@pytest.mark.parametrize("path,status", [("/", 200), ("/not-exist", 404)])
+def test_the_handouts_listing_glues_two_headers_and_ours_does_not(server, listing, path, status):
+    theirs = exchange(listing("web_hello.py"), f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert theirs == HANDOUT_RESPONSES[path]
+    ours = exchange(start(server), f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert without_date(ours) == expected(status)
+    assert b"closeContent-Type" not in ours and b"</body>" in ours
+
+
+def test_the_handouts_listing_dies_on_a_request_line_split_in_two(server, listing):
+    """Windows telnet sends each key as it is typed: the listing's one recv(2048) gets "G", and
+    "G".split(' ')[1] raises IndexError, which ends the server. Ours reads the whole head."""
+    theirs = listing("web_hello.py")
+    with theirs.connect() as c:
+        c.sendall(b"G")
+        time.sleep(0.5)
+        try:
+            c.sendall(b"ET / HTTP/1.0\r\n\r\n")
+        except OSError:
+            pass                                   # it may already be gone
+        assert recv_until_close(c) == b""
+    theirs.proc.wait(timeout=10 * SLOW)
+    time.sleep(0.2)                                # the pump thread reads the last lines
+    assert any("IndexError" in line for line in theirs.lines), theirs.lines
+    srv = start(server)
+    with srv.connect() as c:
+        c.sendall(b"G")
+        time.sleep(0.5)
+        c.sendall(b"ET / HTTP/1.0\r\n\r\n")
+        assert without_date(recv_until_close(c)) == expected(200)
