@@ -32,13 +32,18 @@ is skipped with it: its server (and the log, stop and other blocks that name the
 port) and a capture file it writes (-w FILE) and the blocks that read it. A listing runs unchanged
 on the free port through tools/run-listing.py, which moves the fixed port it binds.
 In expected output, a line "..." matches any number of lines and "{...}" any text within a line.
+Paths under /tmp/ are the student's scratch files: the checker moves them to a private folder, so
+runs by different users never collide.
 Servers still running at the end of a "## " chapter are stopped; each chapter is one test.
 """
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -133,6 +138,11 @@ def wire_line(line):
     return line.strip().lstrip(DRAWING)
 
 
+# The notes keep their scratch files in /tmp, as a student would; the checker gives each run a
+# private folder instead, so runs by different users (or an earlier run as root) never collide.
+SCRATCH = tempfile.mkdtemp(prefix="lab4-notes-")
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+TMP_PATH = re.compile(r"(?<![\w/.])/tmp/")
 LIVE_CAPTURE = re.compile(r"\b(tshark|dumpcap)\b[^|;&]*\s-i\s")   # not tshark -r FILE
 CAPTURE_FILE = re.compile(r"\s-w\s+(\S+)")
 LISTING = re.compile(r"^python3 (\S*HANDOUT_DIR\S*\.py\"?)(?=\s|$)")
@@ -200,6 +210,7 @@ class NotesRun:
     def subst(self, text):
         for notes_port, real in self.ports.items():
             text = re.sub(rf"(?<![\d.]){notes_port}(?!\d)", str(real), text)
+        text = TMP_PATH.sub(SCRATCH + "/", text)
         return re.sub(r"(^|[\s;&|(])bin/", lambda m: m.group(1) + BIN_DIR + "/", text)
 
     def start_server(self, name, arg, body, where):
