@@ -48,18 +48,22 @@ BUILD := build/$(VARIANT)
 BINDIR := $(if $(filter release,$(VARIANT)),bin,$(BUILD)/bin)
 
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl)
+# Includes name their layer ("base/io.h", "http/http.h"); tests also reach program modules
+# ("formapp/session.h") from the top folder.
 ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(OPENSSL_CFLAGS) -Icommon
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 # A program exists once its folder has sources; later programs join by being written.
 PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp,$(if $(wildcard $(p)/*.c),$(p)))
-COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
+# common/ by layer: base/ (sockets, I/O, logs, options), tls/ (a connection's bytes, plain or
+# TLS), http/ (the HTTP/1.1 engine and its parsers). ARCHITECTURE.md draws them.
+COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/base/*.c common/tls/*.c common/http/*.c))
 LIBCOMMON := $(BUILD)/libcommon.a
 
 # Extra link libraries per program (OpenSSL, libcrypt) are added here as the programs need them.
 # HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL.
 COMMON_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
-# formapp's login checks passwords with crypt_r() (common/users.c), and so do its unit tests.
+# formapp's login checks passwords with crypt_r() (formapp/users.c), and so do its unit tests.
 $(BINDIR)/formapp $(BINDIR)/check_unit: COMMON_LIBS += $(shell $(PKG_CONFIG) --libs libcrypt)
 
 all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen $(BINDIR)/echo_bare
@@ -102,10 +106,14 @@ $(BUILD)/tests/suites.inc: $(CHECK_SRCS) Makefile
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. -I$(BUILD)/tests -c -o $@ $<
 $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
 
-$(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) $(LIBCOMMON)
+# The modules of a program that have a suite of their own (formapp's session table, users file
+# and templates) are linked into the runner beside libcommon.
+PROGRAM_MODULES := formapp/session formapp/template formapp/users
+$(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) \
+                      $(patsubst %,$(BUILD)/%.o,$(PROGRAM_MODULES)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(COMMON_LIBS)
 
@@ -213,22 +221,22 @@ FUZZ_DIR := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
 FUZZ_TARGETS := http_request chunked range url_path cookie form_urlencoded form_multipart \
                 template lineasm
-FUZZ_SRCS_http_request := common/http.c common/num.c
-FUZZ_SRCS_chunked := common/chunked.c common/num.c
-FUZZ_SRCS_range := common/range.c common/num.c
-FUZZ_SRCS_url_path := common/url.c common/num.c
-FUZZ_SRCS_cookie := common/cookie.c common/http_date.c common/num.c
-FUZZ_SRCS_form_urlencoded := common/form.c common/http.c common/url.c common/num.c
+FUZZ_SRCS_http_request := common/http/http.c common/base/num.c
+FUZZ_SRCS_chunked := common/http/chunked.c common/base/num.c
+FUZZ_SRCS_range := common/http/range.c common/base/num.c
+FUZZ_SRCS_url_path := common/http/url.c common/base/num.c
+FUZZ_SRCS_cookie := common/http/cookie.c common/http/http_date.c common/base/num.c
+FUZZ_SRCS_form_urlencoded := common/http/form.c common/http/http.c common/http/url.c common/base/num.c
 FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
-FUZZ_SRCS_template := common/template.c common/url.c common/num.c
-FUZZ_SRCS_lineasm := common/lineasm.c
+FUZZ_SRCS_template := formapp/template.c common/http/url.c common/base/num.c
+FUZZ_SRCS_lineasm := common/base/lineasm.c
 # A request head may be up to the header limits long; the other inputs stay small.
 FUZZ_OPTS_http_request := -max_len=20000
 
 define fuzz_rule
-$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*.h)
+$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*/*.h formapp/*.h)
 	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -o $$@ \
+	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -I. -o $$@ \
 	    tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
@@ -253,4 +261,4 @@ clean:
 
 .PHONY: all run deps cert test browser check asan tsan bench install uninstall clean fuzz stress valgrind
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

@@ -33,8 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net.h"
-#include "num.h"
+#include "base/net.h"
+#include "base/num.h"
+#include "base/stop.h"
 
 #define CLIENTS_MAX 20000
 #define THREADS_MAX 8
@@ -161,7 +162,7 @@ static void connect_phase(struct worker *w)
 	struct epoll_event events[EVENTS_MAX];
 	int64_t deadline = now_ns() + (int64_t)w->cfg->connect_timeout_s * 1000000000;
 
-	while ((w->next < w->n || w->pending > 0) && now_ns() < deadline && !net_stop_requested()) {
+	while ((w->next < w->n || w->pending > 0) && now_ns() < deadline && !stop_requested()) {
 		while (w->next < w->n && w->pending < w->max_pending)
 			start_connect(w, &w->conns[w->next++]);
 		int k = epoll_wait(w->epfd, events, EVENTS_MAX, TICK_MS);
@@ -267,7 +268,7 @@ static void run_until(struct worker *w, int64_t deadline, bool until_idle)
 {
 	struct epoll_event events[EVENTS_MAX];
 
-	while (now_ns() < deadline && !net_stop_requested() && !(until_idle && w->busy == 0)) {
+	while (now_ns() < deadline && !stop_requested() && !(until_idle && w->busy == 0)) {
 		int k = epoll_wait(w->epfd, events, EVENTS_MAX, TICK_MS);
 		for (int i = 0; i < k; i++)
 			on_event(w, events[i].data.ptr, events[i].events);
@@ -537,7 +538,8 @@ int main(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
-	net_init_process();   /* ignore SIGPIPE, Ctrl-C ends the run early, raise the fd limit */
+	stop_setup();   /* ignore SIGPIPE; Ctrl-C ends the run early */
+	net_raise_fd_limit();
 	struct conn *conns = calloc(cfg.clients, sizeof *conns);
 	if (conns == NULL || pthread_barrier_init(&start_line, NULL, cfg.threads) != 0) {
 		fprintf(stderr, "loadgen: out of memory\n");

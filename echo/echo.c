@@ -18,11 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "io.h"
-#include "lineasm.h"
-#include "log.h"
-#include "net.h"
+#include "base/cli.h"
+#include "base/io.h"
+#include "base/lineasm.h"
+#include "base/log.h"
+#include "base/net.h"
+#include "base/stop.h"
 
 #define ECHO_CHUNK 2048   /* the handout's conn.recv(2048) */
 
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 	                           "one client at a time; Ctrl-C to stop");
 	if (listen_fd < 0)
 		return 1;
-	while (!net_stop_requested()) {
+	while (!stop_requested()) {
 		struct sockaddr_storage peer;
 		socklen_t peer_len = sizeof peer;
 		int fd = net_accept(listen_fd, &peer, &peer_len);
@@ -101,5 +102,5 @@ int main(int argc, char **argv)
 	}
 	close(listen_fd);
 	log_error("echo: stopped");
-	return net_stop_requested() ? 0 : 1;   /* the loop ends at a stop, or at an accept error */
+	return stop_requested() ? 0 : 1;   /* the loop ends at a stop, or at an accept error */
 }

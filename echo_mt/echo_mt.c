@@ -16,11 +16,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "cli.h"
-#include "io.h"
-#include "lineasm.h"
-#include "log.h"
-#include "net.h"
+#include "base/cli.h"
+#include "base/io.h"
+#include "base/lineasm.h"
+#include "base/log.h"
+#include "base/net.h"
+#include "base/net_serve.h"
+#include "base/stop.h"
 
 #define ECHO_CHUNK 2048                 /* the handout's conn.recv(2048) */
 #define PEER_TEXT_MAX (NET_HOST_MAX + 32)   /* ('host', 65535, 0, 0) */
@@ -111,7 +113,7 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	log_set_quiet(quiet);
-	/* net_init_process(), called by cli_listen, also raises the descriptor limit: 10,000
+	/* stop_setup(), called by cli_listen, also raises the descriptor limit: 10,000
 	 * clients need 10,000 descriptors. */
 	struct net_server srv = {
 		.listen_fd = cli_listen(&program, host, port, NULL,

@@ -32,11 +32,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "http/http.h"
+#include "http/http_date.h"
+#include "http/http_error.h"
 #include "listing.h"
-#include "mime.h"
+#include "http/mime.h"
 #include "ranges.h"
-#include "url.h"
+#include "http/url.h"
 
 /*
  * Every open reads only and never gains a controlling terminal. O_NONBLOCK makes a FIFO in the
@@ -130,11 +132,11 @@ static int send_failure(struct http_exchange *x, int err, bool listing)
 	case ENOMEM:
 	case EMFILE:
 	case ENFILE:
-		return http_response_error(x, HTTP_SERVICE_UNAVAILABLE, "Out of resources");
+		return http_error_send(x, HTTP_SERVICE_UNAVAILABLE, "Out of resources");
 	case E2BIG:
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Directory too large to list");
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "Directory too large to list");
 	default:
-		return http_response_error(x, HTTP_NOT_FOUND,
+		return http_error_send(x, HTTP_NOT_FOUND,
 		                           listing ? "No permission to list directory" : "File not found");
 	}
 }
@@ -244,11 +246,11 @@ static int redirect_to_slash(struct http_exchange *x, const char *rel)
 
 	url_query(x->req->path.p, x->req->path.len, &query, &query_len);
 	if (len < 0)
-		return http_response_error(x, HTTP_URI_TOO_LONG, "Redirect target too long");
+		return http_error_send(x, HTTP_URI_TOO_LONG, "Redirect target too long");
 	http_response_start(x, HTTP_MOVED_PERMANENTLY);
 	if (http_response_header(x, "Location", "/%s%s%s%.*s", path, len > 0 ? "/" : "",
 	                         query_len > 0 ? "?" : "", (int)query_len, query) < 0)
-		return http_response_error(x, HTTP_URI_TOO_LONG, "Redirect target too long");
+		return http_error_send(x, HTTP_URI_TOO_LONG, "Redirect target too long");
 	if (http_response_send_head(x, 0, false) < 0)
 		return -1;
 	return http_response_end(x);
@@ -316,7 +318,7 @@ int files_handle(struct http_exchange *x, void *ctx)
 		/* Known methods only (the parser answers unknown ones): the name is short. */
 		const char *name = http_method_name(req->method);
 		snprintf(message, sizeof message, "Unsupported method ('%s')", name ? name : "?");
-		return http_response_error(x, HTTP_NOT_IMPLEMENTED, message);
+		return http_error_send(x, HTTP_NOT_IMPLEMENTED, message);
 	}
 	if (url_to_relative_path(req->path.p, req->path.len, rel, sizeof rel, &slash) < 0)
 		return send_failure(x, errno, false);
@@ -334,7 +336,7 @@ int files_handle(struct http_exchange *x, void *ctx)
 		ret = send_file(x, fd, &st, rel);
 	} else {
 		/* A FIFO, device or socket; an unreadable file; "file/" (http.server: Issue17324). */
-		ret = http_response_error(x, HTTP_NOT_FOUND, "File not found");
+		ret = http_error_send(x, HTTP_NOT_FOUND, "File not found");
 	}
 	close(fd);
 	return ret;

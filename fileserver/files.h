@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "http_response.h"
+#include "http/http_response.h"
 
 /* The served directory, opened once by main() and shared read-only by every client thread. */
 struct files_root {

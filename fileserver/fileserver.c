@@ -17,13 +17,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/net_serve.h"
+#include "base/stop.h"
 #include "files.h"
-#include "http_conn.h"
-#include "https.h"
-#include "log.h"
-#include "net.h"
-#include "num.h"
-#include "tls.h"
+#include "http/http_conn.h"
+#include "http/http_error.h"
+#include "http/https.h"
+#include "base/log.h"
+#include "base/net.h"
+#include "base/num.h"
+#include "tls/tls.h"
 
 #define FILESERVER_VERSION "1.0"
 #define DEFAULT_PORT 8000            /* http.server's */
@@ -233,13 +236,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	root.no_chunked = o.no_chunked;
-	net_init_process();
+	stop_setup();
+	net_raise_fd_limit();
 
 	struct net_server srv = {
 		.listen_fd = net_listen(o.bind, o.port, err, sizeof err),
 		.max_clients = o.max_clients,
 		.serve = http_serve_connection,
-		.reject = http_reject_busy,
+		.reject = http_error_busy,
 		.ctx = &o.cfg,
 		.stop_grace_ms = STOP_GRACE_MS,
 	};

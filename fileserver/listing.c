@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "url.h"
+#include "http/url.h"
 
 /* Bytes of HTML generated before they are written: one chunk on the wire. */
 #define LISTING_BUF 16384

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http_response.h"
+#include "http/http_response.h"
 
 /* Bounds on what one listing may hold in memory: entries past the cap fail with E2BIG. */
 #define LISTING_ENTRIES_MAX 100000

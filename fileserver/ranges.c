@@ -20,9 +20,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "http.h"
-#include "http_conn.h"
-#include "trace.h"
+#include "http/http.h"
+#include "http/http_conn.h"
+#include "http/http_date.h"
+#include "http/http_error.h"
+#include "http/trace.h"
 
 /*
  * The request's Range field, or NULL without one. Range is not a list (RFC 9110 14.2): two of
@@ -140,7 +142,7 @@ static int send_multipart(struct http_exchange *x, int fd, uint64_t size, const 
 	int len;
 
 	if (total < 0)
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Media type too long");
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "Media type too long");
 	http_response_header(x, "Content-Type", "multipart/byteranges; boundary=%s", p->boundary);
 	if (http_response_send_head(x, total, true) < 0)
 		return -1;

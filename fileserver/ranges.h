@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "http_response.h"
-#include "range.h"
+#include "http/http_response.h"
+#include "http/range.h"
 
 /* The ranges a 206 sends, decided before its head is started. */
 struct ranges {

@@ -19,12 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "http_conn.h"
-#include "https.h"
-#include "io.h"
-#include "log.h"
-#include "net.h"
+#include "base/cli.h"
+#include "base/net_serve.h"
+#include "base/stop.h"
+#include "http/http_conn.h"
+#include "http/http_error.h"
+#include "http/https.h"
+#include "base/io.h"
+#include "base/log.h"
+#include "base/net.h"
 #include "routes.h"
 #include "users.h"
 
@@ -155,12 +158,13 @@ static int serve(const struct options *o, struct http_config *cfg)
 	char err[256];
 	struct net_server srv = {
 		.serve = http_serve_connection,
-		.reject = http_reject_busy,
+		.reject = http_error_busy,
 		.ctx = cfg,
 		.stop_grace_ms = STOP_GRACE_MS,
 	};
 
-	net_init_process();
+	stop_setup();
+	net_raise_fd_limit();
 	srv.listen_fd = net_listen(o->host, o->port, err, sizeof err);
 	if (srv.listen_fd < 0) {
 		log_error("formapp: %s", err);

@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "io.h"
-#include "log.h"
+#include "http/cookie.h"
+#include "base/io.h"
+#include "base/log.h"
+#include "http/http_date.h"
+#include "http/http_error.h"
 #include "users.h"
 
 #define COOKIE_TEXT_MAX 256
@@ -69,7 +71,7 @@ int login_submit(struct http_exchange *x, struct app *app, const struct form *f)
 	if (ok < 0) {
 		log_error("formapp: cannot read the users file %s: %s", app->users_path,
 		          log_strerror(errno, reason, sizeof reason));
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "No users file");
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "No users file");
 	}
 	if (ok == 0)
 		return show_form(x, app, "Wrong user name or password.");
@@ -79,7 +81,7 @@ int login_submit(struct http_exchange *x, struct app *app, const struct form *f)
 		session_remove(app->sessions, old.p, old.len);
 	if (session_create(app->sessions, user->value, io_now_ms(), id) < 0 ||
 	    session_cookie(app, id, -1, cookie) < 0)
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Cannot start a session");
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "Cannot start a session");
 	return routes_redirect(x, "/home", cookie);
 }
 
@@ -94,7 +96,7 @@ int login_logout(struct http_exchange *x, struct app *app, const struct form *f)
 	if (id.p != NULL)
 		session_remove(app->sessions, id.p, id.len);
 	if (session_cookie(app, "", 0, cookie) < 0)
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
 	return routes_redirect(x, "/login", cookie);
 }
 

@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "http_form.h"
+#include "http/cookie.h"
+#include "http/http_error.h"
+#include "http/http_form.h"
 #include "login.h"
 #include "tools.h"
 
@@ -60,7 +61,7 @@ static int answer(struct http_exchange *x, struct app *app, route_fn *fn)
 	int status = x->req->method == HTTP_POST ? http_form_body(x, ROUTES_BODY_MAX, &f, &body) :
 	             http_form_query(x->req, query, &f);
 	int ret = status == 0 ? fn(x, app, &f) :
-	          status < 0 ? -1 : http_response_error(x, status, NULL);
+	          status < 0 ? -1 : http_error_send(x, status, NULL);
 
 	free(body);
 	return ret;
@@ -81,10 +82,10 @@ int routes_handle(struct http_exchange *x, void *ctx)
 			return answer(x, ctx, r->get);
 		if (req->method == HTTP_POST && r->post != NULL)
 			return answer(x, ctx, r->post);
-		return http_response_error_allow(x, r->get == NULL ? "POST" :
+		return http_error_send_allow(x, r->get == NULL ? "POST" :
 		                                 r->post == NULL ? "GET, HEAD" : "GET, HEAD, POST");
 	}
-	return http_response_error(x, HTTP_NOT_FOUND, NULL);
+	return http_error_send(x, HTTP_NOT_FOUND, NULL);
 }
 
 int routes_send_page(struct http_exchange *x, int status, const struct app *app, enum page page,
@@ -107,7 +108,7 @@ int routes_send_page(struct http_exchange *x, int status, const struct app *app,
 	}
 	if (len < 0) {
 		free(out);
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, "Cannot render the page");
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "Cannot render the page");
 	}
 	/* Pages show a user's session: no cache may keep them for someone else (RFC 9111 5.2.2.5). */
 	http_response_start(x, status);
@@ -124,7 +125,7 @@ int routes_redirect(struct http_exchange *x, const char *location, const char *s
 	http_response_start(x, HTTP_SEE_OTHER);
 	if (http_response_header(x, "Location", "%s", location) < 0 ||
 	    (set_cookie != NULL && http_response_header(x, "Set-Cookie", "%s", set_cookie) < 0))
-		return http_response_error(x, HTTP_BAD_REQUEST, "Cookie too large");
+		return http_error_send(x, HTTP_BAD_REQUEST, "Cookie too large");
 	http_response_header(x, "Cache-Control", "no-store");
 	return http_response_simple(x, HTTP_SEE_OTHER, NULL, "", 0);
 }
@@ -165,7 +166,7 @@ static int demo_answer(struct http_exchange *x, struct app *app, const struct fo
 
 	(void)app;
 	if (text == NULL)
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
 	memcpy(text, "User: ", 6);      /* values may hold NUL bytes (multipart): no %s */
 	memcpy(text + 6, u.p, u.len);
 	memcpy(text + 6 + u.len, "\nPassword: ", 11);

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "form.h"
-#include "http.h"
-#include "http_response.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "http/http_response.h"
 #include "session.h"
 #include "template.h"
 

@@ -16,11 +16,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cookie.h"
-#include "io.h"
-#include "net.h"
-#include "num.h"
-#include "url.h"
+#include "base/stop.h"
+#include "http/cookie.h"
+#include "base/io.h"
+#include "base/net.h"
+#include "base/num.h"
+#include "http/http_date.h"
+#include "http/http_error.h"
+#include "http/url.h"
 
 #define STREAM_LINE_MAX 32    /* "line 1000 of 1000\n" and its NUL */
 #define PAUSE_SLICE_MS 50     /* how soon a paused stream sees Ctrl-C */
@@ -58,7 +61,7 @@ int tools_cookies(struct http_exchange *x, struct app *app, const struct form *f
 
 	(void)f;
 	if (rows == NULL)
-		return http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
 	rows[0] = '\0';
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct cookie *c = &list[i];
@@ -72,7 +75,7 @@ int tools_cookies(struct http_exchange *x, struct app *app, const struct form *f
 	snprintf(count, sizeof count, "%zu%s", n, more ? " or more" : "");
 	const struct template_var vars[] = { { "rows", rows }, { "count", count } };
 	ret = ok ? routes_send_page(x, HTTP_OK, app, PAGE_COOKIES, vars, 2) :
-	           http_response_error(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+	           http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
 	free(rows);
 	return ret;
 }
@@ -106,7 +109,7 @@ int tools_set_cookie(struct http_exchange *x, struct app *app, const struct form
 	a.http_only = field_or(f, "httponly", NULL) != NULL;
 	if (!cookie_times(f, &a) || cookie_format(cookie, sizeof cookie, field_or(f, "name", ""),
 	                                          field_or(f, "value", ""), &a) < 0)
-		return http_response_error(x, HTTP_BAD_REQUEST, "Not a cookie this form can set");
+		return http_error_send(x, HTTP_BAD_REQUEST, "Not a cookie this form can set");
 	return routes_redirect(x, "/cookies", cookie);
 }
 
@@ -124,11 +127,11 @@ static bool pause_ms(uint64_t ms)
 {
 	int64_t end = io_now_ms() + (int64_t)ms;
 
-	for (int64_t left = (int64_t)ms; left > 0 && !net_stop_requested(); left = end - io_now_ms()) {
+	for (int64_t left = (int64_t)ms; left > 0 && !stop_requested(); left = end - io_now_ms()) {
 		struct timespec ts = { 0, (left < PAUSE_SLICE_MS ? left : PAUSE_SLICE_MS) * 1000000L };
 		nanosleep(&ts, NULL);
 	}
-	return !net_stop_requested();
+	return !stop_requested();
 }
 
 /* Line i of n into out (STREAM_LINE_MAX bytes); its length. */
@@ -177,7 +180,7 @@ int tools_stream(struct http_exchange *x, struct app *app, const struct form *f)
 	    !number_param(f, "delay_ms", 0, TOOLS_STREAM_DELAY_MAX_MS, &delay_ms) ||
 	    n * delay_ms > TOOLS_STREAM_TOTAL_MAX_MS ||
 	    (mode[0] != '\0' && strcmp(mode, "chunked") != 0 && strcmp(mode, "buffered") != 0))
-		return http_response_error(x, HTTP_BAD_REQUEST, "Use n=1..1000, delay_ms=0..5000 "
+		return http_error_send(x, HTTP_BAD_REQUEST, "Use n=1..1000, delay_ms=0..5000 "
 		                           "(60 s in all), mode=chunked or buffered");
 	http_response_start(x, HTTP_OK);
 	http_response_header(x, "Content-Type", "text/plain; charset=utf-8");

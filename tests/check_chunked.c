@@ -7,7 +7,7 @@
  * chunk size at exactly their limit and one over. A seeded round trip checks the decoder against
  * the writer's chunked_size_line().
  */
-#include "chunked.h"
+#include "http/chunked.h"
 
 #include <check.h>
 #include <stdint.h>

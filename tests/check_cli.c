@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "net.h"
+#include "base/cli.h"
+#include "base/net.h"
 
 /* ---- capturing stdout and stderr (a checked fixture: the test's own process is forked) ------ */
 

@@ -6,7 +6,7 @@
  * value or attribute could smuggle in a ';' or a header of its own, and the output buffer at
  * exactly the size it needs and one byte short).
  */
-#include "cookie.h"
+#include "http/cookie.h"
 
 #include <check.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  * of exactly len + 1 bytes (the spare byte the contract asks for), so under -fsanitize=address
  * a write one byte too far fails the test.
  */
-#include "form.h"
+#include "http/form.h"
 
 #include <check.h>
 #include <stdio.h>

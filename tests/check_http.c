@@ -7,7 +7,7 @@
  * exactly its value (accepted) and one over (its status), complete and still incomplete.
  * Prefixes are copied into heap buffers of their exact size, so ASan sees any read past len.
  */
-#include "http.h"
+#include "http/http.h"
 
 #include <check.h>
 #include <stdio.h>

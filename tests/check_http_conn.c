@@ -15,7 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "http_body.h"
+#include "http/http_body.h"
+#include "http/http_error.h"
 #include "http_harness.h"
 
 #define BODY_CAP 64   /* the most the test handler reads */
@@ -32,7 +33,7 @@ static int echo_body(struct http_exchange *x)
 	int status;
 	ssize_t n = http_request_body(x, body, sizeof body, &status);
 	if (n < 0)
-		return status != 0 ? http_response_error(x, status, NULL) : -1;
+		return status != 0 ? http_error_send(x, status, NULL) : -1;
 	return http_response_simple(x, HTTP_OK, "text/plain", body, (size_t)n);
 }
 

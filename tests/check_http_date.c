@@ -9,7 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "http_response.h"
+#include "http/http_date.h"
+#include "http/http_response.h"
 
 /* ---- formatting -------------------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
  * answers with its fields written out as [name=value], or with the status http_form returned.
  * Rows cover each Content-Type, chunked and 100-continue bodies, and the limits.
  */
-#include "http_form.h"
+#include "http/http_form.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/http_error.h"
 #include "http_harness.h"
-#include "trace.h"
+#include "http/trace.h"
 
 #define FILE_TEXT "0123456789"
 #define FILL_VALUE_LEN 100
@@ -142,7 +143,7 @@ static int late_error(struct http_exchange *x)
 	if (http_response_send_head(x, HTTP_BODY_UNKNOWN, false) < 0 ||
 	    http_response_body(x, "abc", 3) < 0)
 		return -1;
-	return http_response_error(x, HTTP_NOT_FOUND, NULL) < 0 ? -1 : 0;
+	return http_error_send(x, HTTP_NOT_FOUND, NULL) < 0 ? -1 : 0;
 }
 
 static int status_page(struct http_exchange *x)
@@ -150,7 +151,7 @@ static int status_page(struct http_exchange *x)
 	uint64_t status;
 	if (num_parse_u64(x->req->path.p + 8, x->req->path.len - 8, 100, 599, &status) < 0)
 		return -1;
-	return http_response_error(x, (int)status, NULL);
+	return http_error_send(x, (int)status, NULL);
 }
 
 static int handle_more(struct http_exchange *x)
@@ -214,11 +215,11 @@ static int handle(struct http_exchange *x, void *ctx)
 	if (path_is(x, "/304-unknown"))
 		return not_modified(x, HTTP_BODY_UNKNOWN);
 	if (path_is(x, "/error"))
-		return http_response_error(x, HTTP_NOT_FOUND, "File not found");
+		return http_error_send(x, HTTP_NOT_FOUND, "File not found");
 	if (path_is(x, "/error-escape"))
-		return http_response_error(x, HTTP_FORBIDDEN, "<b>&</b>");
+		return http_error_send(x, HTTP_FORBIDDEN, "<b>&</b>");
 	if (path_is(x, "/405"))
-		return http_response_error_allow(x, "GET, HEAD");
+		return http_error_send_allow(x, "GET, HEAD");
 	return handle_more(x);
 }
 
@@ -569,7 +570,7 @@ START_TEST(reject_busy)
 		h.fd = sv[1];
 		h.eof = false;
 		h.cfg.http10 = http10;
-		http_reject_busy(sv[0], &peer, &h.cfg);
+		http_error_busy(sv[0], &peer, &h.cfg);
 		close(sv[0]);
 		snprintf(expected, sizeof expected,
 		         "%s 503 Service Unavailable\r\nDate: X\r\nServer: test\r\nRetry-After: 1\r\n"

@@ -2,7 +2,7 @@
 /*
  * Unit tests for common/io.c over a socketpair (a checked fixture): write-all through a tiny send
  * buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of SIGPIPE,
- * timeouts as ETIMEDOUT, the EINTR rule around net_stop_requested(), the _stoppable calls that
+ * timeouts as ETIMEDOUT, the EINTR rule around stop_requested(), the _stoppable calls that
  * see a stop within one slice even when no signal interrupts them, TCP_NODELAY, the lingering
  * close, and the line reader with its IO_LINE_MAX limit, exactly at it and one over.
  */
@@ -22,8 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
-#include "net.h"
+#include "base/io.h"
+#include "base/net.h"
+#include "base/stop.h"
 
 static int sv[2] = { -1, -1 };   /* sv[0]: the side under test; sv[1]: the peer */
 
@@ -244,7 +245,7 @@ END_TEST
 START_TEST(test_eintr_after_stop_request_fails)
 {
 	char buf[8];
-	net_request_stop();
+	stop_request();
 	start_ticks(50000);
 	errno = 0;
 	ssize_t n = io_read_some(sv[0], buf, sizeof buf);
@@ -265,7 +266,7 @@ END_TEST
 static void *stop_later(void *arg)
 {
 	sleep_ms((long)(intptr_t)arg);
-	net_request_stop();
+	stop_request();
 	return NULL;
 }
 
@@ -336,7 +337,7 @@ START_TEST(test_stoppable_calls_fail_after_a_stop)
 {
 	char buf[8];
 	ck_assert_int_eq(write(sv[1], "abc", 3), 3);
-	net_request_stop();
+	stop_request();
 	errno = 0;
 	ck_assert_int_eq(io_read_stoppable(sv[0], buf, sizeof buf), -1);
 	ck_assert_int_eq(errno, EINTR);

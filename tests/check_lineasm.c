@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lineasm.h"
+#include "base/lineasm.h"
 
 /* A byte string literal and its length, NULs and all. */
 #define B(s) s, sizeof(s) - 1

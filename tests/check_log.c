@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 
 /* repr(bytes([b])) for b in range(256), from Python 3.11. */
 static const char *const py_byte_repr[256] = {

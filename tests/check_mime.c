@@ -5,7 +5,7 @@
  * must fall back to application/octet-stream. Where a row differs from Python 3.11's
  * mimetypes.guess_type(), the "why" says so; mime.c explains each difference.
  */
-#include "mime.h"
+#include "http/mime.h"
 
 #include <check.h>
 #include <string.h>

@@ -23,8 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
-#include "net.h"
+#include "base/io.h"
+#include "base/net.h"
+#include "base/net_serve.h"
+#include "base/stop.h"
 
 static void sleep_ms(long ms)
 {
@@ -215,16 +217,17 @@ START_TEST(test_init_process)
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	rl.rlim_cur = rl.rlim_max > 256 ? 256 : rl.rlim_max;
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-	net_init_process();
+	stop_setup();
+	net_raise_fd_limit();
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	ck_assert(rl.rlim_cur == rl.rlim_max);
 	ck_assert_int_eq(sigaction(SIGPIPE, NULL, &sa), 0);
 	ck_assert(sa.sa_handler == SIG_IGN);
 	ck_assert_int_eq(sigaction(SIGINT, NULL, &sa), 0);
 	ck_assert_int_eq(sa.sa_flags & SA_RESTART, 0);
-	ck_assert(!net_stop_requested());
+	ck_assert(!stop_requested());
 	raise(SIGTERM);   /* the process survives: the handler only sets the flag */
-	ck_assert(net_stop_requested());
+	ck_assert(stop_requested());
 }
 END_TEST
 
@@ -252,7 +255,7 @@ END_TEST
 static void *stop_later(void *arg)
 {
 	sleep_ms((long)(intptr_t)arg);
-	net_request_stop();
+	stop_request();
 	return NULL;
 }
 
@@ -384,7 +387,7 @@ static void start_server(struct harness *h, unsigned max_clients,
 static int64_t stop_server(struct harness *h)
 {
 	int64_t start = io_now_ms();
-	net_request_stop();
+	stop_request();
 	pthread_join(h->thread, NULL);
 	ck_assert_int_eq(h->result, 0);
 	ck_assert_int_eq(h->srv.listen_fd, -1);

@@ -4,7 +4,7 @@
  * would half-accept ("", "+1", "-1", " 1", "1 ", 2^64) next to the plain numbers that must pass,
  * with the bounds checked at exactly min/max and one past them.
  */
-#include "num.h"
+#include "base/num.h"
 
 #include <check.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * numbers past 64 bits, RANGE_MAX and one more, a total of exactly the file and one byte more.
  * A randomised test checks the merging against a byte map. Then the text of the answers.
  */
-#include "range.h"
+#include "http/range.h"
 
 #include <check.h>
 #include <inttypes.h>

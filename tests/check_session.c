@@ -6,7 +6,7 @@
  * touching and removing sessions at once keep the table consistent (`make tsan` runs this with
  * ThreadSanitizer watching the one mutex).
  */
-#include "session.h"
+#include "formapp/session.h"
 
 #include <check.h>
 #include <errno.h>

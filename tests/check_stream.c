@@ -22,9 +22,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "io.h"
-#include "net.h"
-#include "stream.h"
+#include "base/io.h"
+#include "base/net.h"
+#include "base/stop.h"
+#include "tls/stream.h"
 
 static int sv[2] = { -1, -1 };   /* sv[0]: the stream's side; sv[1]: the peer */
 static int file_fd = -1;
@@ -49,7 +50,7 @@ static void setup(void)
 		data[i] = pattern_at(i);
 	ck_assert_int_eq(io_write_all(file_fd, data, FILE_SIZE), FILE_SIZE);
 	stream_init_plain(&st, sv[0]);
-	signal(SIGPIPE, SIG_IGN);   /* sendfile has no MSG_NOSIGNAL; net_init_process does this */
+	signal(SIGPIPE, SIG_IGN);   /* sendfile has no MSG_NOSIGNAL; stop_setup does this */
 }
 
 static void teardown(void)

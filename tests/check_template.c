@@ -6,7 +6,7 @@
  * buffer of exactly that size, so AddressSanitizer sees a byte written past it), and
  * template_load on real files in a mkdtemp folder, up to TEMPLATE_FILE_MAX and one byte over.
  */
-#include "template.h"
+#include "formapp/template.h"
 
 #include <check.h>
 #include <errno.h>

@@ -28,9 +28,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "io.h"
-#include "stream.h"
-#include "tls.h"
+#include "base/io.h"
+#include "base/stop.h"
+#include "http/https.h"
+#include "tls/stream.h"
+#include "tls/tls_conn.h"
 
 /* The deadlines tested, and how late a timeout may come on a loaded machine (or valgrind). */
 #define DEADLINE_MS 300
@@ -119,7 +121,7 @@ static void new_pair(void)
 static void setup(void)
 {
 	char err[256], other[PATH_CAP];
-	signal(SIGPIPE, SIG_IGN);   /* the client writes with write(), as net_init_process has it */
+	signal(SIGPIPE, SIG_IGN);   /* the client writes with write(), as stop_setup has it */
 	ck_assert(snprintf(dir, sizeof dir, "/tmp/check_tls_XXXXXX") > 0);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path_in(cert_path, "cert.pem");
@@ -681,7 +683,7 @@ START_TEST(test_reject_plain_http)
 	shutdown(sv[1], SHUT_WR);   /* ends the server's drain at once */
 	ck_assert_int_eq(tls_accept(srv, sv[0], io_now_ms() + DEADLINE_MS, &tls, &plain), -1);
 	ck_assert(plain);
-	tls_reject_plain_http(sv[0]);
+	https_reject_plain_http(sv[0]);   /* the answer http/https.c gives */
 	while ((n = read(sv[1], response + len, sizeof response - 1 - len)) > 0)
 		len += (size_t)n;
 	response[len] = '\0';

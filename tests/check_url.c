@@ -9,7 +9,7 @@
 /* realpath() is an X/Open function: the canary test needs the kernel's own path resolution. */
 #define _XOPEN_SOURCE 700
 
-#include "url.h"
+#include "http/url.h"
 
 #include <check.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * lines written by users_add(), and the refusals (duplicate names, passwords with line ends or
  * NULs, a missing file). Each test works in its own mkdtemp directory.
  */
-#include "users.h"
+#include "formapp/users.h"
 
 #include <check.h>
 #include <errno.h>

@@ -26,11 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http_conn.h"
-#include "http_response.h"
-#include "io.h"
-#include "net.h"
-#include "num.h"
+#include "base/net_serve.h"
+#include "base/stop.h"
+#include "http/http_conn.h"
+#include "http/http_date.h"
+#include "http/http_response.h"
+#include "base/io.h"
+#include "base/net.h"
+#include "base/num.h"
 
 #define HARNESS_READ_MAX (256 * 1024)
 #define HARNESS_WAIT_MS 5000        /* longest wait for what must come (a loaded CI box) */
@@ -60,7 +63,7 @@ static inline void *harness_thread(void *arg)
 	return NULL;
 }
 
-/* Per-test state: a SIGPIPE-proof process (as net_init_process makes it) and a config. */
+/* Per-test state: a SIGPIPE-proof process (as stop_setup makes it) and a config. */
 static inline void harness_setup(int (*handle)(struct http_exchange *, void *))
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN };

@@ -20,12 +20,15 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "cli.h"
-#include "http.h"
-#include "http_response.h"   /* http_date() */
-#include "io.h"
-#include "log.h"
-#include "net.h"
+#include "base/cli.h"
+#include "base/net_serve.h"
+#include "base/stop.h"
+#include "http/http.h"
+#include "http/http_date.h"
+#include "http/http_response.h"   /* http_date() */
+#include "base/io.h"
+#include "base/log.h"
+#include "base/net.h"
 
 #define WEB_HEAD_MAX 8192            /* a request head past this: 414 (no line end yet) or 431 */
 #define WEB_HEAD_TIMEOUT_MS 10000    /* the whole head must arrive within this, or 408 */

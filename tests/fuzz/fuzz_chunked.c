@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "chunked.h"
+#include "http/chunked.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

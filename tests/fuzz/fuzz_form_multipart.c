@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "http/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "template.h"
+#include "formapp/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
