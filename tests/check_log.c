@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/net.h"
 
 /* repr(bytes([b])) for b in range(256), from Python 3.11. */
 static const char *const py_byte_repr[256] = {
@@ -146,7 +147,7 @@ START_TEST(test_peer_tuple)
 	struct net_addr addr = { .port = row->port, .ipv6 = row->ipv6 };
 	char out[128];
 	snprintf(addr.host, sizeof addr.host, "%s", row->host);
-	size_t n = log_peer_tuple(out, sizeof out, &addr);
+	size_t n = log_peer_tuple(out, sizeof out, addr.host, addr.port, addr.ipv6);
 	ck_assert_msg(strcmp(out, row->expected) == 0, "row %d: got %s, want %s", _i, out,
 	              row->expected);
 	ck_assert_uint_eq(n, strlen(row->expected));
@@ -356,7 +357,7 @@ START_TEST(test_repr_cut_like_snprintf)
 	ck_assert_uint_eq(log_split_repr(out, 1, "a b", 3), strlen("['a', 'b']"));
 	ck_assert_str_eq(out, "");
 	struct net_addr addr = { .host = "::1", .port = 65535, .ipv6 = true };
-	ck_assert_uint_eq(log_peer_tuple(out, sizeof out, &addr), strlen("('::1', 65535, 0, 0)"));
+	ck_assert_uint_eq(log_peer_tuple(out, sizeof out, addr.host, addr.port, addr.ipv6), strlen("('::1', 65535, 0, 0)"));
 	ck_assert_str_eq(out, "('::1',");
 }
 END_TEST

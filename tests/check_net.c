@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clients.h"
 #include "base/io.h"
 #include "base/net.h"
 #include "base/net_serve.h"
@@ -391,14 +392,14 @@ static int64_t stop_server(struct harness *h)
 	pthread_join(h->thread, NULL);
 	ck_assert_int_eq(h->result, 0);
 	ck_assert_int_eq(h->srv.listen_fd, -1);
-	ck_assert_uint_eq(net_live_clients(), 0);
+	ck_assert_uint_eq(clients_live(), 0);
 	return io_now_ms() - start;
 }
 
 static bool wait_live(unsigned want)
 {
 	for (int i = 0; i < 400; i++) {
-		if (net_live_clients() == want)
+		if (clients_live() == want)
 			return true;
 		sleep_ms(5);
 	}

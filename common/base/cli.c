@@ -2,7 +2,7 @@
 /*
  * cli: the shared command-line parser and start-up (see cli.h). It builds getopt_long's tables
  * from the program's option table, so every program reports errors the same way and no main()
- * repeats the same switch statement; and it prints the first line every server starts with.
+ * repeats the same switch statement; and it prints the first line a Part B server starts with.
  *
  * Left out on purpose: generated --help texts. Each program writes its own, with examples.
  */
@@ -11,12 +11,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/net.h"
 #include "base/num.h"
-#include "base/stop.h"
 
 #define CLI_OPTIONS_MAX 24   /* the program's options plus --help and --version */
 
@@ -119,19 +117,12 @@ int cli_parse(const struct cli_program *p, int argc, char **argv, int *first_ope
 	return -1;
 }
 
-int cli_listen(const struct cli_program *p, const char *host, unsigned port, const char *scheme,
-               const char *note)
+int cli_announce(const struct cli_program *p, int listen_fd, const char *scheme, const char *note)
 {
 	struct net_addr local;
-	char err[256];
 
-	stop_setup();
-	net_raise_fd_limit();
-	int fd = net_listen(host, port, err, sizeof err);
-	if (fd < 0 || net_local_addr(fd, &local) < 0) {
-		log_error("%s: %s", p->name, fd < 0 ? err : "cannot read the bound address");
-		if (fd >= 0)
-			close(fd);
+	if (net_local_addr(listen_fd, &local) < 0) {
+		log_error("%s: cannot read the address it listens on", p->name);
 		return -1;
 	}
 	printf("%s: listening on %s port %u", p->name, local.host, local.port);
@@ -141,5 +132,5 @@ int cli_listen(const struct cli_program *p, const char *host, unsigned port, con
 		       local.ipv6 ? "]" : "", local.port);
 	printf(" (%s)\n", note);
 	fflush(stdout);
-	return fd;
+	return 0;
 }

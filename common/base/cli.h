@@ -3,8 +3,8 @@
  * cli: the command line every program shares (-b/--bind, -p/--port, -q, --help, --version, and
  * each program's own options), parsed from a table so that a program's main() states only what
  * its options are. Errors are one clear line plus "Try 'PROG --help'", exit status 2, as GNU
- * programs do. Also the start every server shares: listen, and print the first line that names
- * the port (tests and the lab notes read it from there). Only main() calls these.
+ * programs do. Also the first line a Part B server prints, naming its port (tests and the lab
+ * notes read it from there). Only main() calls these.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -53,12 +53,12 @@ int cli_number(const struct cli_program *p, const char *arg, const char *what, u
                uint64_t max, unsigned *out);
 
 /*
- * Set the process up (stop_setup), listen on host:port (net_listen), and print the first
- * line on stdout, flushed: "NAME: listening on HOST port N (NOTE)", or with a URL scheme
- * ("http"), "NAME: listening on HOST port N, open http://HOST:N/ (NOTE)".
- * Returns the listening fd, or -1 after one line on stderr saying why (main() exits 1).
+ * The first line every Part B server prints, on stdout, flushed, once listen_fd listens:
+ * "NAME: listening on HOST port N (NOTE)", or with a URL scheme ("http"),
+ * "NAME: listening on HOST port N, open http://HOST:N/ (NOTE)". HOST and N are read back from
+ * the socket, so port 0 shows the port the kernel chose (tests and the lab notes read it there).
+ * Returns 0, or -1 after one line on stderr when the address cannot be read.
  */
-int cli_listen(const struct cli_program *p, const char *host, unsigned port, const char *scheme,
-               const char *note);
+int cli_announce(const struct cli_program *p, int listen_fd, const char *scheme, const char *note);
 
 #endif

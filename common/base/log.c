@@ -191,11 +191,10 @@ size_t log_split_repr(char *out, size_t outlen, const char *line, size_t len)
 	return finish(&o);
 }
 
-size_t log_peer_tuple(char *out, size_t outlen, const struct net_addr *peer)
+size_t log_peer_tuple(char *out, size_t outlen, const char *host, unsigned port, bool ipv6)
 {
 	/* Python's IPv6 tuple is (host, port, flowinfo, scope_id); accepted peers have 0, 0. */
-	int n = snprintf(out, outlen, "('%s', %u%s)", peer->host, peer->port,
-	                 peer->ipv6 ? ", 0, 0" : "");
+	int n = snprintf(out, outlen, "('%s', %u%s)", host, port, ipv6 ? ", 0, 0" : "");
 	if (n < 0) {
 		if (outlen > 0)
 			out[0] = '\0';

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "base/net.h"
 
 /* -q: when quiet, log_event() and log_access() print nothing; log_error() always prints. */
 void log_set_quiet(bool quiet);
@@ -55,7 +54,7 @@ size_t log_bytes_repr(char *out, size_t outlen, const void *data, size_t len);
  * The peer as Python prints a socket address tuple: ('127.0.0.1', 8761) for IPv4,
  * ('::1', 8761, 0, 0) for IPv6. Same return contract as log_bytes_repr.
  */
-size_t log_peer_tuple(char *out, size_t outlen, const struct net_addr *peer);
+size_t log_peer_tuple(char *out, size_t outlen, const char *host, unsigned port, bool ipv6);
 
 /*
  * Python's repr() of line.split(' ') for web_hello's request print: ['GET', '/', 'HTTP/1.1'].

@@ -93,17 +93,22 @@ static int listen_host(const char *host, const char *port, bool dual_stack, int 
 }
 
 
+const char *net_listen_hint(int err)
+{
+	if (err == EADDRINUSE)
+		return " (another server is using it: stop it, or choose another port)";
+	if (err == EACCES)
+		return " (ports below 1024 need root: choose a port above 1023)";
+	return "";
+}
+
 static void listen_failed(char *err, size_t errlen, const char *host, unsigned port, int rc,
                           int gai)
 {
 	char text[128];
 	const char *why = rc == -2 ? gai_strerror(gai) : log_strerror(errno, text, sizeof text);
-	const char *hint = "";
-	if (rc == -1 && errno == EADDRINUSE)
-		hint = " (another server is using it: stop it, or choose another port)";
-	else if (rc == -1 && errno == EACCES)
-		hint = " (ports below 1024 need root: choose a port above 1023)";
-	log_reason(err, errlen, "cannot listen on %s port %u: %s%s", host, port, why, hint);
+	log_reason(err, errlen, "cannot listen on %s port %u: %s%s", host, port, why,
+	           rc == -2 ? "" : net_listen_hint(errno));
 }
 
 int net_listen(const char *host, unsigned port, char *err, size_t errlen)

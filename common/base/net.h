@@ -33,6 +33,13 @@ struct net_addr {
  */
 int net_listen(const char *host, unsigned port, char *err, size_t errlen);
 
+/*
+ * What to do about a bind() or listen() that failed with err, for the end of the error line:
+ * " (another server is using it: stop it, or choose another port)" for EADDRINUSE, a word on
+ * privileged ports for EACCES, else "". The Part B programs, which call bind() themselves, use it.
+ */
+const char *net_listen_hint(int err);
+
 /* The local (getsockname) or remote (getpeername-style, from accept) address of a socket. */
 int net_local_addr(int fd, struct net_addr *out);
 int net_addr_from(const struct sockaddr *sa, socklen_t len, struct net_addr *out);

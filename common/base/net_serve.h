@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * net_serve: the thread-per-client server of fileserver and formapp: one detached pthread per
- * client with a small stack, a cap on live clients (past it, reject() answers "busy"), and a stop
- * that wakes every client thread and waits for it. echo_mt shows the same design in its own file.
+ * client with a small stack, a cap on live clients (base/clients.h; past it, reject() answers
+ * "busy"), and a stop that wakes every client thread and waits for it. echo_mt.c writes the same
+ * design out in its own file, as the handout's Example 3 does.
  *
  * Error convention: -1 with errno set.
  */
@@ -10,9 +11,6 @@
 #define NET_SERVE_H
 
 #include "base/net.h"
-
-/* Default cap on live clients of the threaded servers; clipped to what RLIMIT_NOFILE allows. */
-#define NET_MAX_CLIENTS_DEFAULT 16384
 
 /* One connected client, owned by the thread that serves it. */
 struct net_client {
@@ -29,7 +27,7 @@ struct net_client {
  */
 struct net_server {
 	int listen_fd;
-	unsigned max_clients;                     /* 0 means NET_MAX_CLIENTS_DEFAULT */
+	unsigned max_clients;                     /* 0 means CLIENTS_MAX_DEFAULT (clients.h) */
 	void (*serve)(struct net_client *client, void *ctx);
 	void (*reject)(int fd, const struct net_addr *peer, void *ctx);   /* may be NULL */
 	void *ctx;
@@ -38,14 +36,11 @@ struct net_server {
 };
 
 /*
- * Accept clients until the stop flag is set; then stop accepting, close the listener, shut down
- * the read side of every live client (a thread blocked in recv() sees EOF), give the threads
- * stop_grace_ms to finish, shut down what remains, and wait for every thread to end.
- * Returns 0, or -1 if no thread could be started at all. Thread-safe counters below.
+ * Accept clients until the stop flag is set; then close the listener and stop the clients as
+ * clients_stop() does: wake them, give them stop_grace_ms, and wait for their threads.
+ * Returns 0, or -1 when the table of clients could not be made (ENOMEM) or accept() failed for
+ * a reason other than a client's (logged). clients_live() says how many are served.
  */
 int net_serve_threads(struct net_server *srv);
-
-/* Number of clients being served right now (for logs and tests). */
-unsigned net_live_clients(void);
 
 #endif
