@@ -31,12 +31,15 @@
  *
  * Left out on purpose: an idle timeout (a silent client keeps its thread, which is cheap here).
  */
+/* SCHED_BATCH (see run()) is a Linux policy that glibc declares only under _GNU_SOURCE. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -158,6 +161,12 @@ static void *run(void *arg)
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+#ifdef SCHED_BATCH
+	/* Speed, not the lesson: a thread woken by its client's next message waits for the thread
+	 * on the CPU to block instead of preempting it (Linux), which saves a context switch per
+	 * message on a busy machine; bench/echo measures it (bench/README.md). */
+	(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &(struct sched_param){ 0 });
+#endif
 	log_event("%s connected", e->address);
 	lineasm_init(&la);
 	while ((n = recv(e->conn, data, sizeof data, 0)) > 0) {
