@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -131,15 +132,43 @@ static void keylog_line(const SSL *ssl, const char *line)
 	funlockfile(srv->keylog);
 }
 
+/*
+ * Whoever reads the key log decrypts every session recorded in it. So it must be a regular file
+ * of this user's, reached without a symbolic link (a link planted where the file is expected
+ * would send the secrets elsewhere), and readable by its owner alone: also when it existed
+ * before, since open()'s mode applies only to a file it creates. O_NONBLOCK: a FIFO without a
+ * reader is refused instead of blocking the start. Returns why it is refused, or NULL.
+ */
+static const char *keylog_refusal(int fd, int open_errno, char *why, size_t len)
+{
+	struct stat st;
+
+	if (fd < 0 && open_errno == ELOOP)
+		return "it is a symbolic link";
+	if (fd < 0 && (open_errno == EISDIR || open_errno == ENXIO))
+		return "not a regular file";
+	if (fd < 0)
+		return log_strerror(open_errno, why, len);
+	if (fstat(fd, &st) < 0 || fchmod(fd, 0600) < 0)
+		return log_strerror(errno, why, len);
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (st.st_uid != geteuid())
+		return "owned by another user";
+	return NULL;
+}
+
 static bool start_keylog(struct tls_server *srv, const char *path, char *err, size_t errlen)
 {
 	char why[128];
-	/* Mode 0600: whoever reads this file can decrypt every session recorded in it. */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	srv->keylog = fd < 0 ? NULL : fdopen(fd, "a");
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	              0600);
+	const char *refusal = keylog_refusal(fd, errno, why, sizeof why);
+
+	srv->keylog = refusal == NULL ? fdopen(fd, "a") : NULL;
 	if (srv->keylog == NULL) {
-		log_reason(err, errlen, "%s: cannot open the TLS key log: %s", path,
-		        log_strerror(errno, why, sizeof why));
+		log_reason(err, errlen, "%s: cannot use it as the TLS key log: %s", path,
+		           refusal ? refusal : log_strerror(errno, why, sizeof why));
 		if (fd >= 0)
 			close(fd);
 		return false;
@@ -150,16 +179,27 @@ static bool start_keylog(struct tls_server *srv, const char *path, char *err, si
 }
 
 /*
- * TLS 1.2 and 1.3 only: RFC 8996 retires 1.0 and 1.1. No compression (the CRIME attack reads
- * secrets from compressed sizes), no renegotiation (RFC 5746's attack, and a client could make
- * the server redo expensive handshakes). OpenSSL's default cipher list is already the secure one.
- * An EOF without close_notify is an EOF: browsers do it all the time, and HTTP's own framing
- * (Content-Length, the last chunk) detects a cut-short message (RFC 9112 9.8).
+ * TLS 1.2 ciphers: ECDHE key exchange only, for forward secrecy (a key stolen later does not
+ * decrypt today's captures; RSA key exchange and AES128-SHA would allow that), and AEAD ciphers
+ * only (no CBC with HMAC, the mode that Lucky 13 and its kin attacked); AES-GCM first, then
+ * ChaCha20 (RFC 9325 4.2). TLS 1.3's suites are all of this kind, and keep OpenSSL's defaults.
+ */
+#define TLS12_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20"
+
+/*
+ * TLS 1.2 and 1.3 only: RFC 8996 retires 1.0 and 1.1. The server's order of ciphers wins over
+ * the client's, so a client cannot steer to the weakest one both accept. No compression (the
+ * CRIME attack reads secrets from compressed sizes), no renegotiation (RFC 5746's attack, and a
+ * client could make the server redo expensive handshakes). An EOF without close_notify is an
+ * EOF: browsers do it all the time, and HTTP's own framing (Content-Length, the last chunk)
+ * detects a cut-short message (RFC 9112 9.8).
  */
 static bool set_rules(SSL_CTX *ctx)
 {
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-	                         SSL_OP_IGNORE_UNEXPECTED_EOF);
+	                         SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1)
+		return false;
 	/* Read what the socket has, not a record's 5-byte header and then its body: one recv()
 	 * per request instead of two. SSL_read() returns what it kept before it asks the socket. */
 	SSL_CTX_set_read_ahead(ctx, 1);

@@ -5,9 +5,9 @@
  * main() and then read-only, and the new connection of one client, through a socket BIO of our
  * own that never blocks. tls_conn.h has what is done with a connection.
  *
- * Rules: TLS 1.2 and 1.3 only, OpenSSL's default secure ciphers, no compression (CRIME), no
- * renegotiation, and an EOF without close_notify is a plain EOF (RFC 9112 9.8: HTTP's own framing
- * detects a cut-short message).
+ * Rules: TLS 1.2 and 1.3 only; on TLS 1.2 only ECDHE with AEAD ciphers, in the server's order;
+ * TLS 1.3's default suites; no compression (CRIME), no renegotiation, and an EOF without
+ * close_notify is a plain EOF (RFC 9112 9.8: HTTP's own framing detects a cut-short message).
  *
  * Error convention: NULL with one line in err. Thread-safety: a struct tls_server may be used by
  * many threads at once. OpenSSL 3 needs no locking callbacks.
@@ -21,7 +21,8 @@ struct tls_server;
 
 /*
  * Load the certificate chain (PEM, leaf first) and its private key, and check they match.
- * keylog_file, if not NULL, is opened for appending (created with mode 0600: it holds secrets),
+ * keylog_file, if not NULL, is opened for appending: a regular file of this user's, not reached
+ * through a symbolic link, and made mode 0600 (it holds secrets), else refused;
  * and every session's secrets are written to it in the NSS key log format (SSLKEYLOGFILE), so
  * Wireshark can decrypt a capture. Returns the server, or NULL with one line in err naming the
  * file and the reason (a short err buffer gets the start of the line, as with snprintf).

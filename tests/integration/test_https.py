@@ -287,3 +287,118 @@ def test_option_errors(program, args, code, message, tmp_path):
     assert message in err.splitlines()[0]
     if code == 2:
         assert f"Try '{program} --help'" in err
+
+
+# ---- hardening (issue 15): TLS 1.2 ciphers and the key log file --------------------------------
+
+def handshake(port, ciphers, version="tls1_2"):
+    """openssl s_client offering exactly these TLS 1.2 ciphers; (established, chosen cipher)."""
+    r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", f"-{version}",
+                        "-cipher", f"{ciphers}:@SECLEVEL=0", "-brief"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30 * SLOW)
+    out = (r.stdout + r.stderr).decode("latin-1")
+    m = re.search(r"Ciphersuite: (\S+)", out)
+    return "CONNECTION ESTABLISHED" in out, m.group(1) if m else None
+
+
+@pytest.fixture(scope="module")
+def rsa_certs(tmp_path_factory):
+    """An RSA certificate, with which RSA key exchange would be possible: (cert, key)."""
+    d = tmp_path_factory.mktemp("rsa")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-keyout", str(d / "key.pem"), "-out",
+                    str(d / "cert.pem")], check=True, capture_output=True, timeout=60)
+    return str(d / "cert.pem"), str(d / "key.pem")
+
+
+@pytest.mark.parametrize("cipher", [
+    "AES128-SHA",                      # RSA key exchange (no forward secrecy), CBC with SHA-1
+    "AES256-GCM-SHA384",               # AEAD, but RSA key exchange: no forward secrecy
+    "ECDHE-RSA-AES128-SHA",            # forward secrecy, but CBC with SHA-1
+    "ECDHE-RSA-AES256-SHA384",         # CBC with HMAC (Lucky 13 class)
+    "DHE-RSA-AES128-GCM-SHA256",       # finite-field DHE: slow, and only ECDHE is offered
+])
+def test_tls12_rsa_refuses_ciphers_without_ecdhe_and_aead(server, rsa_certs, docroot, cipher):
+    srv = start_fs(server, rsa_certs, docroot)
+    assert handshake(srv.port, "ECDHE-RSA-AES128-GCM-SHA256") == \
+        (True, "ECDHE-RSA-AES128-GCM-SHA256")           # the certificate itself works
+    established, chosen = handshake(srv.port, cipher)
+    assert not established, f"{cipher} was accepted ({chosen})"
+
+
+@pytest.mark.parametrize("cipher", ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384"])
+def test_tls12_ecdsa_refuses_cbc(server, certs, docroot, cipher):
+    srv = start_fs(server, certs, docroot)
+    established, chosen = handshake(srv.port, cipher)
+    assert not established, f"{cipher} was accepted ({chosen})"
+
+
+@pytest.mark.parametrize("cipher", ["ECDHE-ECDSA-AES128-GCM-SHA256",
+                                    "ECDHE-ECDSA-AES256-GCM-SHA384",
+                                    "ECDHE-ECDSA-CHACHA20-POLY1305"])
+def test_tls12_accepts_ecdhe_with_aead(server, certs, docroot, cipher):
+    srv = start_fs(server, certs, docroot)
+    assert handshake(srv.port, cipher) == (True, cipher)
+
+
+def test_tls12_the_server_chooses_from_its_own_order(server, certs, docroot):
+    """The client lists its weakest acceptable cipher first; the server's order wins."""
+    srv = start_fs(server, certs, docroot)
+    established, chosen = handshake(
+        srv.port, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384")
+    assert established and chosen == "ECDHE-ECDSA-AES256-GCM-SHA384"
+
+
+def test_tls13_keeps_its_defaults(server, certs, docroot):
+    srv = start_fs(server, certs, docroot)
+    r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{srv.port}", "-tls1_3",
+                        "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256", "-brief"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30 * SLOW)
+    out = (r.stdout + r.stderr).decode("latin-1")
+    assert "CONNECTION ESTABLISHED" in out and "TLS_CHACHA20_POLY1305_SHA256" in out, out
+
+
+def test_keylog_existing_file_is_made_private(server, certs, docroot, tmp_path):
+    keylog = tmp_path / "keys.log"
+    keylog.write_text("# an earlier session\n")
+    os.chmod(keylog, 0o644)
+    srv = start_fs(server, certs, docroot, "--tls-keylog", str(keylog))
+    curl(certs, "-o", "/dev/null", url(srv, "/hello.txt"))
+    assert os.stat(keylog).st_mode & 0o777 == 0o600
+    assert keylog.read_text().startswith("# an earlier session\n")   # appended to, not replaced
+
+
+def keylog_refused(certs, docroot, path):
+    r = subprocess.run([os.path.join(BIN_DIR, "fileserver"), "-b", "127.0.0.1", "-d",
+                        str(docroot), *tls_args(certs, "--tls-keylog", str(path)), "0"],
+                       capture_output=True, timeout=10 * SLOW, stdin=subprocess.DEVNULL)
+    return r.returncode, r.stderr.decode()
+
+
+def test_keylog_through_a_symlink_is_refused(certs, docroot, tmp_path):
+    target = tmp_path / "elsewhere.log"
+    target.write_text("")
+    os.chmod(target, 0o644)
+    link = tmp_path / "keys.log"
+    link.symlink_to(target)
+    code, err = keylog_refused(certs, docroot, link)
+    assert code == 1 and str(link) in err and "symbolic link" in err, err
+    assert target.read_text() == "" and os.stat(target).st_mode & 0o777 == 0o644
+
+
+def test_keylog_that_is_not_a_regular_file_is_refused(certs, docroot, tmp_path):
+    fifo = tmp_path / "keys.fifo"
+    os.mkfifo(fifo)
+    code, err = keylog_refused(certs, docroot, fifo)
+    assert code == 1 and "not a regular file" in err, err
+    code, err = keylog_refused(certs, docroot, tmp_path)
+    assert code == 1 and str(tmp_path) in err, err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a file owned by another user")
+def test_keylog_owned_by_another_user_is_refused(certs, docroot, tmp_path):
+    keylog = tmp_path / "keys.log"
+    keylog.write_text("")
+    os.chown(keylog, 65534, 65534)            # nobody
+    code, err = keylog_refused(certs, docroot, keylog)
+    assert code == 1 and "owned by another user" in err, err
