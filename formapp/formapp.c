@@ -34,6 +34,7 @@
 #define FORMAPP_VERSION "1.0"
 #define DEFAULT_PORT 5000                 /* Flask's */
 #define SESSIONS_MAX 10000                /* logged-in sessions kept at once */
+#define SESSIONS_PER_ADDRESS 32           /* of which one client address holds at most */
 #define SESSION_IDLE_MS (30 * 60 * 1000)  /* a session unused this long ends */
 #define STOP_GRACE_MS 100
 /* Exit statuses: EXIT_FAILURE (1) when the server cannot start, 2 (cli_parse, https_configure)
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
 	for (int i = 0; rc == 0 && i < PAGE_COUNT; i++)
 		if (!load_page(&app.pages[i], templates, routes_page_files[i]))
 			rc = EXIT_FAILURE;
-	app.sessions = rc == 0 ? session_table_new(SESSIONS_MAX, SESSION_IDLE_MS) : NULL;
+	app.sessions = rc == 0 ? session_table_new(SESSIONS_MAX, SESSIONS_PER_ADDRESS, SESSION_IDLE_MS) : NULL;
 	rc = rc != 0 ? rc : app.sessions != NULL ? serve(&o, &cfg) : EXIT_FAILURE;
 	for (int i = 0; i < PAGE_COUNT; i++)
 		free(app.pages[i].text);

@@ -79,7 +79,7 @@ int login_submit(struct http_exchange *x, struct app *app, const struct form *f)
 	 * the browser before the login (session fixation) is worth nothing after it. */
 	if (old.p != NULL)
 		session_remove(app->sessions, old.p, old.len);
-	if (session_create(app->sessions, user->value, io_now_ms(), id) < 0 ||
+	if (session_create(app->sessions, user->value, x->peer->host, io_now_ms(), id) < 0 ||
 	    session_cookie(app, id, -1, cookie) < 0)
 		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, "Cannot start a session");
 	return routes_redirect(x, "/home", cookie);

@@ -27,6 +27,7 @@
 struct entry {
 	unsigned char id[SESSION_ID_BYTES];
 	char user[SESSION_USER_MAX + 1];
+	char owner[SESSION_OWNER_MAX + 1];   /* the client address that logged in */
 	int64_t login_time;     /* unix seconds */
 	int64_t last_ms;        /* last request, monotonic: the idle time counts from here */
 	uint64_t requests;
@@ -36,18 +37,19 @@ struct entry {
 struct session_table {
 	pthread_mutex_t lock;
 	size_t max, count, nbuckets;   /* nbuckets is a power of two */
+	size_t per_owner;
 	int64_t idle_ms;
 	struct entry **buckets;
 	struct entry *free_list;
 	struct entry pool[];
 };
 
-struct session_table *session_table_new(size_t max, int64_t idle_ms)
+struct session_table *session_table_new(size_t max, size_t per_owner, int64_t idle_ms)
 {
 	struct session_table *t;
 	size_t nbuckets = 1;
 
-	if (max == 0 || max > SIZE_MAX / 2 / sizeof t->pool[0]) {
+	if (max == 0 || per_owner == 0 || max > SIZE_MAX / 2 / sizeof t->pool[0]) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -64,6 +66,7 @@ struct session_table *session_table_new(size_t max, int64_t idle_ms)
 		return NULL;
 	}
 	t->max = max;
+	t->per_owner = per_owner;
 	t->nbuckets = nbuckets;
 	t->idle_ms = idle_ms;
 	for (size_t i = 0; i < max; i++) {
@@ -145,14 +148,28 @@ static bool expired(const struct session_table *t, const struct entry *e, int64_
 }
 
 /*
- * A full table: drop every expired session; if none was, drop the one unused for longest. The
- * cap bounds memory whatever clients do; evicting rather than refusing keeps one account that
- * logs in again and again from locking every other user out until its sessions expire.
+ * The link to the session unused for longest: of owner's sessions (and how many owner holds in
+ * *owned), or of all when owner is NULL. NULL when there is none.
  */
-static void make_room(struct session_table *t, int64_t now_ms)
+static struct entry **least_recent(struct session_table *t, const char *owner, size_t *owned)
 {
 	struct entry **oldest = NULL;
 
+	*owned = 0;
+	for (size_t b = 0; b < t->nbuckets; b++) {
+		for (struct entry **link = &t->buckets[b]; *link != NULL; link = &(*link)->next) {
+			if (owner != NULL && strcmp((*link)->owner, owner) != 0)
+				continue;
+			(*owned)++;
+			if (oldest == NULL || (*link)->last_ms < (*oldest)->last_ms)
+				oldest = link;
+		}
+	}
+	return oldest;
+}
+
+static void drop_expired(struct session_table *t, int64_t now_ms)
+{
 	for (size_t b = 0; b < t->nbuckets; b++) {
 		struct entry **link = &t->buckets[b];
 		while (*link != NULL) {
@@ -162,15 +179,28 @@ static void make_room(struct session_table *t, int64_t now_ms)
 				link = &(*link)->next;
 		}
 	}
-	if (t->free_list != NULL)
-		return;
-	for (size_t b = 0; b < t->nbuckets; b++) {
-		for (struct entry **link = &t->buckets[b]; *link != NULL; link = &(*link)->next) {
-			if (oldest == NULL || (*link)->last_ms < (*oldest)->last_ms)
-				oldest = link;
-		}
+}
+
+/*
+ * Before a new session of owner: one address holds at most per_owner sessions, so whoever logs
+ * in again and again (a script, or everyone behind one address with the public demo account)
+ * pushes out only its own oldest session, never another user's. The whole table holds at most
+ * max: the cap bounds memory whatever clients do, and evicting rather than refusing keeps many
+ * addresses from locking every other user out. At either cap, expired sessions go first.
+ */
+static void make_room(struct session_table *t, const char *owner, int64_t now_ms)
+{
+	size_t owned;
+	struct entry **oldest = least_recent(t, owner, &owned);
+
+	if (owned >= t->per_owner || t->free_list == NULL) {
+		drop_expired(t, now_ms);
+		oldest = least_recent(t, owner, &owned);
 	}
-	unlink_entry(t, oldest);
+	if (owned >= t->per_owner)
+		unlink_entry(t, oldest);
+	if (t->free_list == NULL)
+		unlink_entry(t, least_recent(t, NULL, &owned));
 }
 
 /* 16 bytes from the kernel's CSPRNG. getrandom() blocks only until it is seeded, at boot. */
@@ -188,15 +218,15 @@ static int random_id(unsigned char *id)
 	return 0;
 }
 
-int session_create(struct session_table *t, const char *user, int64_t now_ms,
+int session_create(struct session_table *t, const char *user, const char *owner, int64_t now_ms,
                    char id[SESSION_ID_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char raw[SESSION_ID_BYTES];
-	size_t user_len = strlen(user);
+	size_t user_len = strlen(user), owner_len = strlen(owner);
 	struct entry **link, *e;
 
-	if (user_len > SESSION_USER_MAX) {
+	if (user_len > SESSION_USER_MAX || owner_len > SESSION_OWNER_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -209,12 +239,12 @@ int session_create(struct session_table *t, const char *user, int64_t now_ms,
 		errno = EEXIST;
 		return -1;
 	}
-	if (t->free_list == NULL)
-		make_room(t, now_ms);
+	make_room(t, owner, now_ms);
 	e = t->free_list;
 	t->free_list = e->next;
 	memcpy(e->id, raw, sizeof raw);
 	memcpy(e->user, user, user_len + 1);
+	memcpy(e->owner, owner, owner_len + 1);
 	e->login_time = (int64_t)time(NULL);
 	e->last_ms = now_ms;
 	e->requests = 0;

@@ -23,6 +23,7 @@
 #define SESSION_ID_BYTES 16                    /* 128 bits, as OWASP asks at the least */
 #define SESSION_ID_LEN (2 * SESSION_ID_BYTES)  /* in hex */
 #define SESSION_USER_MAX 64                    /* bytes of a user name */
+#define SESSION_OWNER_MAX 64                   /* bytes of a client address ("::ffff:10.0.0.7") */
 
 /* A copy of what the table keeps for one session, for the page that shows it. */
 struct session_info {
@@ -33,16 +34,22 @@ struct session_info {
 
 struct session_table;
 
-/* A table of at most max sessions (max >= 1) that expire after idle_ms. NULL with errno. */
-struct session_table *session_table_new(size_t max, int64_t idle_ms);
+/*
+ * A table of at most max sessions (max >= 1) that expire after idle_ms, of which one client
+ * address holds at most per_owner (>= 1). NULL with errno.
+ */
+struct session_table *session_table_new(size_t max, size_t per_owner, int64_t idle_ms);
 void session_table_free(struct session_table *t);
 
 /*
- * A new session for user, made at now_ms. Writes its id (SESSION_ID_LEN hex digits and a NUL) to
- * id. Returns 0, or -1 with errno ENAMETOOLONG (user longer than SESSION_USER_MAX), EIO (no random
- * bytes from the kernel) or EEXIST (the random id is taken: with 128 bits, never in practice).
+ * A new session for user, logged in from the client address owner, made at now_ms. When owner
+ * holds per_owner sessions already, the one of them unused for longest ends; when the table is
+ * full, expired sessions end, else the one unused for longest. Writes the id (SESSION_ID_LEN hex
+ * digits and a NUL) to id. Returns 0, or -1 with errno ENAMETOOLONG (user or owner too long),
+ * EIO (no random bytes from the kernel) or EEXIST (the random id is taken: with 128 bits, never
+ * in practice).
  */
-int session_create(struct session_table *t, const char *user, int64_t now_ms,
+int session_create(struct session_table *t, const char *user, const char *owner, int64_t now_ms,
                    char id[SESSION_ID_LEN + 1]);
 
 /*

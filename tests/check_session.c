@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/session.c, formapp's session table: ids are 128 random bits in one
+ * Unit tests for formapp/session.c, formapp's session table: ids are 128 unpredictable bits in one
  * spelling, only issued ids are ever found (made-up, altered, removed and expired ones never),
- * idle expiry and the size cap evict in the documented order, and many threads creating,
+ * idle expiry, one address's share and the size cap evict in the documented order, and many
+ * threads creating,
  * touching and removing sessions at once keep the table consistent (`make tsan` runs this with
  * ThreadSanitizer watching the one mutex).
  */
@@ -26,9 +27,9 @@ static char issued[SESSION_ID_LEN + 1];    /* one real id, made by the fixture *
 
 static void setup(void)
 {
-	table = session_table_new(100, IDLE_MS);
+	table = session_table_new(100, 100, IDLE_MS);
 	ck_assert_ptr_nonnull(table);
-	ck_assert_int_eq(session_create(table, "philip", 0, issued), 0);
+	ck_assert_int_eq(session_create(table, "philip", "127.0.0.1", 0, issued), 0);
 }
 
 static void teardown(void)
@@ -53,12 +54,57 @@ START_TEST(test_ids_are_distinct)
 	static char ids[99][SESSION_ID_LEN + 1];
 
 	for (int i = 0; i < 99; i++) {
-		ck_assert_int_eq(session_create(table, "u", 0, ids[i]), 0);
+		ck_assert_int_eq(session_create(table, "u", "127.0.0.1", 0, ids[i]), 0);
 		ck_assert_str_ne(ids[i], issued);
 		for (int j = 0; j < i; j++)
 			ck_assert_msg(strcmp(ids[i], ids[j]) != 0, "ids %d and %d are equal", i, j);
 	}
 	ck_assert_uint_eq(session_count(table), 100);
+}
+END_TEST
+
+/*
+ * Ids an attacker cannot guess: a counter, a clock or a weak generator passes the two tests
+ * above (hex, distinct) but not these. Over many ids every bit position is set about half the
+ * time (a counter leaves its high bits clear), and consecutive ids share no long prefix (a
+ * counter or a clock shares nearly all of it). The bounds are many standard deviations wide:
+ * a real random source fails them with a chance far below one in a million.
+ */
+#define RANDOM_IDS 2000
+#define BIT_SHARE_MIN 0.35
+#define BIT_SHARE_MAX 0.65
+#define SHARED_PREFIX_MAX 6   /* hex digits; 7 or more: a chance of 16^-7 per pair */
+
+static int hex_digit(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+START_TEST(test_ids_are_unpredictable)
+{
+	static unsigned set[SESSION_ID_LEN * 4];
+	struct session_table *t = session_table_new(RANDOM_IDS, RANDOM_IDS, IDLE_MS);
+	char id[SESSION_ID_LEN + 1], last[SESSION_ID_LEN + 1] = "";
+
+	ck_assert_ptr_nonnull(t);
+	for (int i = 0; i < RANDOM_IDS; i++) {
+		ck_assert_int_eq(session_create(t, "u", "127.0.0.1", 0, id), 0);
+		for (int d = 0; d < SESSION_ID_LEN; d++)
+			for (int bit = 0; bit < 4; bit++)
+				set[4 * d + bit] += (unsigned)(hex_digit(id[d]) >> bit & 1);
+		size_t shared = 0;
+		while (shared < SESSION_ID_LEN && id[shared] == last[shared])
+			shared++;
+		ck_assert_msg(shared <= SHARED_PREFIX_MAX, "ids %s and %s share %zu leading digits",
+		              last, id, shared);
+		memcpy(last, id, sizeof last);
+	}
+	for (size_t b = 0; b < SESSION_ID_LEN * 4; b++) {
+		double share = (double)set[b] / RANDOM_IDS;
+		ck_assert_msg(share > BIT_SHARE_MIN && share < BIT_SHARE_MAX,
+		              "bit %zu of the ids was set in %.3f of %d ids", b, share, RANDOM_IDS);
+	}
+	session_table_free(t);
 }
 END_TEST
 
@@ -172,16 +218,16 @@ END_TEST
 
 START_TEST(test_cap_evicts_least_recently_used)
 {
-	struct session_table *t = session_table_new(3, IDLE_MS);
+	struct session_table *t = session_table_new(3, 3, IDLE_MS);
 	char a[SESSION_ID_LEN + 1], b[SESSION_ID_LEN + 1], c[SESSION_ID_LEN + 1],
 	     d[SESSION_ID_LEN + 1];
 
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(session_create(t, "a", 0, a), 0);
-	ck_assert_int_eq(session_create(t, "b", 1, b), 0);
-	ck_assert_int_eq(session_create(t, "c", 2, c), 0);
+	ck_assert_int_eq(session_create(t, "a", "127.0.0.1", 0, a), 0);
+	ck_assert_int_eq(session_create(t, "b", "127.0.0.1", 1, b), 0);
+	ck_assert_int_eq(session_create(t, "c", "127.0.0.1", 2, c), 0);
 	ck_assert_int_eq(session_touch(t, a, SESSION_ID_LEN, 3, NULL), 0);   /* b is now oldest */
-	ck_assert_int_eq(session_create(t, "d", 4, d), 0);
+	ck_assert_int_eq(session_create(t, "d", "127.0.0.1", 4, d), 0);
 	ck_assert_uint_eq(session_count(t), 3);
 	ck_assert_msg(session_touch(t, b, SESSION_ID_LEN, 5, NULL) == -1, "b was not evicted");
 	ck_assert_int_eq(session_touch(t, a, SESSION_ID_LEN, 5, NULL), 0);
@@ -194,19 +240,71 @@ END_TEST
 START_TEST(test_cap_drops_expired_first)
 {
 	/* a and b have expired when d arrives, c has not: both go, though one would make room. */
-	struct session_table *t = session_table_new(3, IDLE_MS);
+	struct session_table *t = session_table_new(3, 3, IDLE_MS);
 	char a[SESSION_ID_LEN + 1], b[SESSION_ID_LEN + 1], c[SESSION_ID_LEN + 1],
 	     d[SESSION_ID_LEN + 1];
 
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(session_create(t, "a", 0, a), 0);
-	ck_assert_int_eq(session_create(t, "b", 1, b), 0);
-	ck_assert_int_eq(session_create(t, "c", 600, c), 0);
-	ck_assert_int_eq(session_create(t, "d", IDLE_MS + 1, d), 0);
+	ck_assert_int_eq(session_create(t, "a", "127.0.0.1", 0, a), 0);
+	ck_assert_int_eq(session_create(t, "b", "127.0.0.1", 1, b), 0);
+	ck_assert_int_eq(session_create(t, "c", "127.0.0.1", 600, c), 0);
+	ck_assert_int_eq(session_create(t, "d", "127.0.0.1", IDLE_MS + 1, d), 0);
 	ck_assert_uint_eq(session_count(t), 2);
 	ck_assert_int_eq(session_touch(t, c, SESSION_ID_LEN, IDLE_MS + 1, NULL), 0);
 	ck_assert_int_eq(session_touch(t, d, SESSION_ID_LEN, IDLE_MS + 1, NULL), 0);
 	session_table_free(t);
+}
+END_TEST
+
+/* One address logging in again and again pushes out its own oldest session, never another's. */
+START_TEST(test_one_address_holds_at_most_its_share)
+{
+	struct session_table *t = session_table_new(10, 3, IDLE_MS);
+	char mine[5][SESSION_ID_LEN + 1], other[SESSION_ID_LEN + 1];
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(session_create(t, "philip", "10.0.0.2", 0, other), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(session_create(t, "philip", "10.0.0.1", 1 + i, mine[i]), 0);
+	ck_assert_uint_eq(session_count(t), 4);            /* 3 of 10.0.0.1's, 1 of 10.0.0.2's */
+	ck_assert_int_eq(session_touch(t, mine[0], SESSION_ID_LEN, 9, NULL), -1);
+	ck_assert_int_eq(session_touch(t, mine[1], SESSION_ID_LEN, 9, NULL), -1);
+	for (int i = 2; i < 5; i++)
+		ck_assert_int_eq(session_touch(t, mine[i], SESSION_ID_LEN, 9, NULL), 0);
+	ck_assert_int_eq(session_touch(t, other, SESSION_ID_LEN, 9, NULL), 0);
+	session_table_free(t);
+}
+END_TEST
+
+/* The owner that is used least recently goes first within its share: a touch counts. */
+START_TEST(test_share_evicts_the_owners_least_recently_used)
+{
+	struct session_table *t = session_table_new(10, 2, IDLE_MS);
+	char a[SESSION_ID_LEN + 1], b[SESSION_ID_LEN + 1], c[SESSION_ID_LEN + 1];
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(session_create(t, "u", "::1", 0, a), 0);
+	ck_assert_int_eq(session_create(t, "u", "::1", 1, b), 0);
+	ck_assert_int_eq(session_touch(t, a, SESSION_ID_LEN, 2, NULL), 0);   /* b is now oldest */
+	ck_assert_int_eq(session_create(t, "u", "::1", 3, c), 0);
+	ck_assert_int_eq(session_touch(t, b, SESSION_ID_LEN, 4, NULL), -1);
+	ck_assert_int_eq(session_touch(t, a, SESSION_ID_LEN, 4, NULL), 0);
+	ck_assert_int_eq(session_touch(t, c, SESSION_ID_LEN, 4, NULL), 0);
+	session_table_free(t);
+}
+END_TEST
+
+START_TEST(test_owner_length)
+{
+	char owner[SESSION_OWNER_MAX + 2], id[SESSION_ID_LEN + 1];
+
+	memset(owner, '1', SESSION_OWNER_MAX);
+	owner[SESSION_OWNER_MAX] = '\0';
+	ck_assert_int_eq(session_create(table, "u", owner, 0, id), 0);
+	memcpy(owner + SESSION_OWNER_MAX, "1", 2);
+	errno = 0;
+	ck_assert_int_eq(session_create(table, "u", owner, 0, id), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
 }
 END_TEST
 
@@ -217,12 +315,12 @@ START_TEST(test_user_name_length)
 
 	memset(name, 'n', SESSION_USER_MAX);
 	name[SESSION_USER_MAX] = '\0';
-	ck_assert_int_eq(session_create(table, name, 0, id), 0);
+	ck_assert_int_eq(session_create(table, name, "127.0.0.1", 0, id), 0);
 	ck_assert_int_eq(session_touch(table, id, SESSION_ID_LEN, 0, &info), 0);
 	ck_assert_str_eq(info.user, name);
 	memcpy(name + SESSION_USER_MAX, "n", 2);
 	errno = 0;
-	ck_assert_int_eq(session_create(table, name, 0, id), -1);
+	ck_assert_int_eq(session_create(table, name, "127.0.0.1", 0, id), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 }
 END_TEST
@@ -230,9 +328,10 @@ END_TEST
 START_TEST(test_bad_table_sizes)
 {
 	errno = 0;
-	ck_assert_ptr_null(session_table_new(0, IDLE_MS));
+	ck_assert_ptr_null(session_table_new(0, 0, IDLE_MS));
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_ptr_null(session_table_new(SIZE_MAX, IDLE_MS));
+	ck_assert_ptr_null(session_table_new(10, 0, IDLE_MS));
+	ck_assert_ptr_null(session_table_new(SIZE_MAX, SIZE_MAX, IDLE_MS));
 }
 END_TEST
 
@@ -259,7 +358,7 @@ static void *worker_run(void *arg)
 		char *id = ids[r % 4];
 		if (r >= 4 && session_remove(w->t, id, SESSION_ID_LEN) != 0)
 			w->failures++;
-		if (session_create(w->t, w->user, r, id) != 0)
+		if (session_create(w->t, w->user, "127.0.0.1", r, id) != 0)
 			w->failures++;
 		if (session_touch(w->t, id, SESSION_ID_LEN, r, &info) != 0 ||
 		    strcmp(info.user, w->user) != 0 || info.requests != 1)
@@ -276,7 +375,7 @@ static void *worker_run(void *arg)
 START_TEST(test_many_threads)
 {
 	/* Room for every live session, and an idle time no test run reaches: nothing is evicted. */
-	struct session_table *t = session_table_new(THREADS * 4, 1000000);
+	struct session_table *t = session_table_new(THREADS * 4, THREADS * 4, 1000000);
 	struct worker w[THREADS];
 	pthread_t tid[THREADS];
 
@@ -305,6 +404,7 @@ Suite *suite_session(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_id_is_32_lowercase_hex);
 	tcase_add_test(tc, test_ids_are_distinct);
+	tcase_add_test(tc, test_ids_are_unpredictable);
 	tcase_add_test(tc, test_touch_counts_requests);
 	suite_add_tcase(s, tc);
 
@@ -323,6 +423,9 @@ Suite *suite_session(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cap_evicts_least_recently_used);
 	tcase_add_test(tc, test_cap_drops_expired_first);
+	tcase_add_test(tc, test_one_address_holds_at_most_its_share);
+	tcase_add_test(tc, test_share_evicts_the_owners_least_recently_used);
+	tcase_add_test(tc, test_owner_length);
 	tcase_add_test(tc, test_user_name_length);
 	tcase_add_test(tc, test_bad_table_sizes);
 	suite_add_tcase(s, tc);

@@ -440,6 +440,40 @@ def test_1000_logins_give_1000_distinct_ids(app):
         ids = [i for batch in pool.map(worker, [250] * 4) for i in batch]
     assert len(ids) == 1000 and None not in ids
     assert len(set(ids)) == 1000
+    # Unpredictable, not only distinct: every bit position set in about half the ids (a counter
+    # or a clock leaves its high bits alone), no long prefix shared with the id before.
+    bits = [int(i, 16) for i in ids]
+    for b in range(128):
+        share = sum(v >> b & 1 for v in bits) / len(bits)
+        assert 0.35 < share < 0.65, f"bit {b} of the session ids is set in {share:.3f} of them"
+    shared = max(len(os.path.commonprefix([a, b])) for a, b in zip(ids, ids[1:]))
+    assert shared <= 6, f"two consecutive ids share {shared} leading digits"
+
+
+class From:
+    """A server as seen from another loopback address (all of 127.0.0.0/8 is this machine)."""
+
+    def __init__(self, srv, source):
+        self.srv, self.source = srv, source
+
+    def connect(self, host="127.0.0.1", timeout=10):
+        return socket.create_connection((host, self.srv.port), timeout=timeout * SLOW,
+                                        source_address=(self.source, 0))
+
+
+def test_one_address_holds_at_most_32_sessions(app):
+    """Logging in again and again (here 33 times) pushes out only that address's own oldest
+    session: a session of another address stays."""
+    _, other = login(From(app, "127.0.0.2"), "bench", "bench-pw")
+    c = Conn(app, timeout=60)
+    try:
+        mine = [login(c, "bench", "bench-pw")[1] for _ in range(33)]
+    finally:
+        c.close()
+    assert None not in mine and other is not None
+    assert page_of(app, "/home", mine[0]).status == 303
+    assert [page_of(app, "/home", sid).status for sid in mine[1:]] == [200] * 32
+    assert page_of(app, "/home", other).status == 200
 
 
 def test_the_session_travels_in_a_hidden_field_and_a_query_string(app):
