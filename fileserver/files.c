@@ -6,8 +6,8 @@
  * a 301 to the slash form of a directory, its index.html or index.htm, or its listing.
  *
  * Statuses and messages follow http.server's where it has one (404 "File not found", 404 "No
- * permission to list directory", 501 "Unsupported method ('POST')"), so the two servers can be
- * compared line by line. Deliberately stricter: a path that climbs above the root, holds a NUL,
+ * permission to list directory"), so the two servers can be compared line by line; a method
+ * other than GET, HEAD and OPTIONS is 405 with Allow, where http.server says 501 and closes. Deliberately stricter: a path that climbs above the root, holds a NUL,
  * a backslash or a bad escape is 404 (http.server drops the ".." or serves the odd name), a
  * symbolic link that leads out of the root is 404 (http.server follows it), a FIFO or device
  * is 404 (http.server would wait on the FIFO forever), and Location never starts with "//".
@@ -15,23 +15,21 @@
  * A file answers the conditional GET first (304), then its Range (206 or 416, in ranges.c), in
  * the order of RFC 9110 13.2.2.
  */
-/* openat2() has no glibc wrapper and is called through syscall(), and O_PATH is Linux's: glibc
- * declares both only under _GNU_SOURCE. */
+/* O_PATH is Linux's: glibc declares it only under _GNU_SOURCE. */
 #define _GNU_SOURCE
 
 #include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "http/http.h"
 #include "http/http_date.h"
 #include "http/http_error.h"
@@ -46,75 +44,14 @@
  * finds it is not a regular file and it is refused. Reads of regular files ignore O_NONBLOCK.
  */
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+/*
+ * The methods a static file server has (RFC 9110 9.3): a method HTTP knows but that does not
+ * apply here (POST, PUT, DELETE, ...) gets 405 with this list in Allow (15.5.6), and the engine
+ * reads and drops its body so the connection goes on; a method nobody knows is 501 (the parser).
+ */
+#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
 /* An ETag: two 64-bit numbers in hex, a '-' and the quotes. */
 #define ETAG_MAX 40
-
-/*
- * RESOLVE_BENEATH refuses an absolute symlink even when it leads back inside the root; the
- * fallback refuses one too, for each component of the path as written (full[from] is the first
- * byte after the root). A relative link to an absolute one is left to the realpath() check.
- */
-static bool through_absolute_symlink(const char *full, size_t from)
-{
-	char prefix[PATH_MAX], first;
-
-	for (size_t i = from; full[i - 1] != '\0'; i++) {
-		if (full[i] != '/' && full[i] != '\0')
-			continue;
-		memcpy(prefix, full, i);
-		prefix[i] = '\0';
-		if (readlink(prefix, &first, 1) == 1 && first == '/')
-			return true;
-	}
-	return false;
-}
-
-/*
- * The fallback for kernels without openat2() (before 5.6, a seccomp filter that answers ENOSYS,
- * or valgrind, which does not know the call): resolve every symlink with realpath() and require
- * the result to lie inside the root. It has a gap openat2() has not: someone who can write in
- * the served directory may swap a checked directory for a symlink between realpath() and open().
- */
-static int open_checked(const struct files_root *root, const char *rel, int flags)
-{
-	char full[PATH_MAX], real[PATH_MAX];
-	size_t n = strlen(root->real);
-	int len = snprintf(full, sizeof full, "%s/%s", root->real, rel);
-
-	if (len < 0 || (size_t)len >= sizeof full) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (realpath(full, real) == NULL)
-		return -1;
-	if (strncmp(real, root->real, n) != 0 || through_absolute_symlink(full, n + 1) ||
-	    (real[n] != '\0' && real[n] != '/' && root->real[n - 1] != '/')) {
-		errno = EXDEV;      /* what openat2() says for a path that leaves the root */
-		return -1;
-	}
-	return open(real, flags);
-}
-
-/*
- * Open rel ("" is the root itself) beneath the served root. openat2() with RESOLVE_BENEATH makes
- * the check and the open one system call: the kernel refuses any "..", absolute symlink or
- * symlink whose target lies outside the root while it walks the path (EXDEV), and
- * RESOLVE_NO_MAGICLINKS refuses /proc/self/fd-style links (ELOOP). There is no moment between a
- * check and the open in which another process could swap a directory for a symlink.
- */
-static int open_beneath(const struct files_root *root, const char *rel, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)flags,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-	const char *name = rel[0] != '\0' ? rel : ".";
-	long fd = syscall(SYS_openat2, root->fd, name, &how, sizeof how);
-
-	if (fd >= 0 || errno != ENOSYS)
-		return (int)fd;
-	return open_checked(root, name, flags);
-}
 
 /*
  * The one place a failure becomes a status. http.server answers any file it cannot open with
@@ -266,7 +203,7 @@ static int send_index(struct http_exchange *x, const struct files_root *root, co
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		int n = snprintf(path, sizeof path, "%s%s%s", rel, rel[0] != '\0' ? "/" : "", names[i]);
-		int fd = n > 0 && (size_t)n < sizeof path ? open_beneath(root, path, OPEN_FLAGS) : -1;
+		int fd = n > 0 && (size_t)n < sizeof path ? beneath_open(root->fd, path, OPEN_FLAGS, root->walk_only) : -1;
 		int ret = 1;
 
 		if (fd < 0)
@@ -305,27 +242,36 @@ static int send_directory(struct http_exchange *x, const struct files_root *root
 	return ret;
 }
 
+/* OPTIONS, for a path or for the server as a whole ("OPTIONS *"): what may be asked here
+ * (RFC 9110 9.3.7), with no content. */
+static int send_options(struct http_exchange *x)
+{
+	http_response_start(x, HTTP_NO_CONTENT);
+	if (http_response_header(x, "Allow", ALLOWED_METHODS) < 0 ||
+	    http_response_send_head(x, HTTP_BODY_UNKNOWN, false) < 0)
+		return -1;
+	return http_response_end(x);
+}
+
 int files_handle(struct http_exchange *x, void *ctx)
 {
 	const struct files_root *root = ctx;
 	const struct http_request *req = x->req;
-	char rel[PATH_MAX], message[64];
+	char rel[PATH_MAX];
 	bool slash = false, readable;
 	struct stat st;
 	int fd, ret;
 
-	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		/* Known methods only (the parser answers unknown ones): the name is short. */
-		const char *name = http_method_name(req->method);
-		snprintf(message, sizeof message, "Unsupported method ('%s')", name ? name : "?");
-		return http_error_send(x, HTTP_NOT_IMPLEMENTED, message);
-	}
+	if (req->method == HTTP_OPTIONS)
+		return send_options(x);
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD)
+		return http_error_send_allow(x, ALLOWED_METHODS);
 	if (url_to_relative_path(req->path.p, req->path.len, rel, sizeof rel, &slash) < 0)
 		return send_failure(x, errno, false);
-	fd = open_beneath(root, rel, OPEN_FLAGS);
+	fd = beneath_open(root->fd, rel, OPEN_FLAGS, root->walk_only);
 	readable = fd >= 0;
 	if (fd < 0 && errno == EACCES)  /* unreadable, yet a directory still redirects or has an index */
-		fd = open_beneath(root, rel, O_PATH | O_CLOEXEC);
+		fd = beneath_open(root->fd, rel, O_PATH | O_CLOEXEC, root->walk_only);
 	if (fd < 0)
 		return send_failure(x, errno, false);
 	if (fstat(fd, &st) < 0) {
@@ -344,9 +290,12 @@ int files_handle(struct http_exchange *x, void *ctx)
 
 int files_root_open(struct files_root *root, const char *dir)
 {
+	const char *open_mode = getenv("FILESERVER_OPEN");
+
 	root->no_chunked = false;
+	root->walk_only = open_mode != NULL && strcmp(open_mode, "walk") == 0;
 	root->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root->fd >= 0 && realpath(dir, root->real) != NULL)
+	if (root->fd >= 0)
 		return 0;
 	files_root_close(root);
 	return -1;

@@ -116,9 +116,7 @@ SAME = [
     req("/sub/../hello.txt"), req("/hello.txt?q=1"), req("//evil.example/sub"),
     req("/%252e%252e/"), req("/odd/broken"),
     req("/", "HEAD"), req("/hello.txt", "HEAD"), req("/missing", "HEAD"),
-    req("/", "POST"), req("/hello.txt", "PUT", b"Content-Length: 0\r\n"),
-    req("/hello.txt", "DELETE"),
-    req("/", "OPTIONS"), req("/", "BREW"), b"GET /hello.txt HTTP/1.2\r\nHost: x\r\n\r\n",
+    req("/", "BREW"), b"GET /hello.txt HTTP/1.2\r\nHost: x\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n",
     b"GET /hello.txt HTTP/1.0\r\n\r\n",
 ]
@@ -202,6 +200,13 @@ DIFFERENCES = [
     # http.server checks the version before it knows it, and so answers HTTP/2.0 as HTTP/0.9:
     # an error page with no status line (0 here). fileserver answers 505 (RFC 9110 15.6.6).
     ("HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 0, 505),
+    # RFC 9110 15.5.6: a method HTTP knows that this server does not allow is 405 with Allow
+    # (and the connection goes on); http.server says 501 for every method it has no do_X for.
+    ("POST", req("/", "POST"), 501, 405),
+    ("PUT", req("/hello.txt", "PUT", b"Content-Length: 0\r\n"), 501, 405),
+    ("DELETE", req("/hello.txt", "DELETE"), 501, 405),
+    # RFC 9110 9.3.7: OPTIONS says what may be asked (204 with Allow).
+    ("OPTIONS", req("/", "OPTIONS"), 501, 204),
 ]
 
 

@@ -271,6 +271,19 @@ def test_body_holding_an_empty_line_is_not_a_request(app):
     c.close()
 
 
+def test_chunked_body_with_a_trailer_then_a_pipelined_request(app):
+    """The body ends after the trailer fields and their empty line, not at the zero chunk: the
+    pipelined GET after it is answered (a decoder that stopped at the zero chunk would take the
+    trailer for the next request, and answer 400)."""
+    c = Conn(app)
+    c.send(request("POST", "/", None, [f"Content-Type: {FORM}", "Transfer-Encoding: chunked"]) +
+           b"9\r\nuser=ab&p\r\n9\r\nassword=c\r\n0\r\nX-Checksum: 42\r\nX-More: 1\r\n\r\n" +
+           request("GET", "/"))
+    assert c.response().body == b"User: ab\nPassword: c"
+    assert c.response().body == FORM_PAGE
+    c.close()
+
+
 def test_head_has_gets_fields_and_no_body(app):
     get, head = ask(app, "GET", "/"), ask(app, "HEAD", "/")
     assert head.status == 200 and head.body == b""
