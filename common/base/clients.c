@@ -23,8 +23,8 @@
 
 /* Descriptors kept free for the listener, logs, and files a client thread opens. */
 #define FD_MARGIN 32
-/* After the grace period and a full shutdown, how long the stop waits for the last threads. */
-#define STOP_WAIT_MAX_MS 3000
+/* After the grace period and a full shutdown: how long the stop waits before it says so. */
+#define STOP_WAIT_NOTE_MS 3000
 /* Turned-away clients whose sockets wait to be closed (clients_turn_away). */
 #define TURNED_AWAY_KEEP 16
 
@@ -175,7 +175,7 @@ static void wait_idle(unsigned ms)
 		continue;
 }
 
-unsigned clients_stop(unsigned grace_ms)
+void clients_stop(unsigned grace_ms)
 {
 	for (unsigned i = 0; i < TURNED_AWAY_KEEP; i++) {
 		if (turned_away[i] >= 0)
@@ -186,16 +186,19 @@ unsigned clients_stop(unsigned grace_ms)
 	if (table.fds != NULL) {
 		shutdown_all(SHUT_RD);
 		wait_idle(grace_ms);
-		if (table.live > 0) {
+		if (table.live > 0)
 			shutdown_all(SHUT_RDWR);
-			wait_idle(STOP_WAIT_MAX_MS);
-		}
+		wait_idle(STOP_WAIT_NOTE_MS);
 	}
-	unsigned left = table.live;
+	/* Every read and write of a client now fails at once, so a thread still running is in
+	 * the middle of its own work (a password hash, a file read). What main() frees next (the
+	 * templates, the session table, the TLS context) it may still use: wait for it. */
+	if (table.live > 0) {
+		log_error("waiting for %u client thread(s) to finish", table.live);
+		while (table.live > 0)
+			pthread_cond_wait(&table.idle, &table.lock);
+	}
 	pthread_mutex_unlock(&table.lock);
-	if (left > 0)
-		log_error("stopping with %u client thread(s) still running", left);
-	return left;
 }
 
 bool clients_close(void)

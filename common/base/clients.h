@@ -66,13 +66,13 @@ void clients_turn_away(int fd);
  * The stop: close the turned-away sockets, shut down the read side of every client's socket (a
  * thread blocked in recv() sees EOF and ends as if its client had left), give the threads
  * grace_ms to finish what they are sending, then shut down both ways (a blocked send() fails),
- * and wait for the threads. Returns the number of threads still running after a few seconds
- * (logged too); 0 when all ended.
+ * and wait until every thread has ended, however long that takes (with one line on stderr after
+ * a few seconds): nothing a client thread can reach may be freed before.
  */
-unsigned clients_stop(unsigned grace_ms);
+void clients_stop(unsigned grace_ms);
 
-/* Free the table, once clients_stop() has returned 0. Returns false (and frees nothing) while a
- * thread could still reach it. */
+/* Free the table (after clients_stop()). Returns false, and frees nothing, while a thread could
+ * still reach it. */
 bool clients_close(void);
 
 #endif
