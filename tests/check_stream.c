@@ -86,7 +86,7 @@ static void *sink_main(void *arg)
 static void start_sink(pthread_t *t, struct sink *k, uint64_t start)
 {
 	*k = (struct sink){ .start = start };
-	ck_assert_int_eq(io_set_send_buffer(sv[0], 2048), 0);
+	ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 2048 }, sizeof(int)), 0);
 	ck_assert_int_eq(pthread_create(t, NULL, sink_main, k), 0);
 }
 
@@ -268,7 +268,7 @@ static void stalled_pair(int *client, int *server, struct stream *tcp)
 {
 	tcp_pair(client, server);
 	ck_assert_int_eq(setsockopt(*client, SOL_SOCKET, SO_RCVBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
-	ck_assert_int_eq(io_set_send_buffer(*server, SMALL_BUFFER), 0);
+	ck_assert_int_eq(setsockopt(*server, SOL_SOCKET, SO_SNDBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
 	ck_assert_int_eq(io_set_timeouts(*server, 0, SEND_TIMEOUT_MS), 0);
 	ck_assert_int_eq(stream_init_plain(tcp, *server), 0);
 }

@@ -18,7 +18,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -201,11 +200,6 @@ int io_wait_for_room(int fd)
 	return ready > 0 ? 0 : -1;
 }
 
-int io_set_send_buffer(int fd, int bytes)
-{
-	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
-}
-
 int io_set_nodelay(int fd)
 {
 	int one = 1;
@@ -229,46 +223,4 @@ int io_linger(int fd, unsigned ms, size_t max)
 		}
 	}
 	return n == 0 ? 0 : -1;
-}
-
-void io_reader_init(struct io_reader *r, int fd)
-{
-	r->fd = fd;
-	r->deadline_ms = -1;
-	r->start = r->end = 0;
-}
-
-/* Take buf[start..start+len) as the line and advance past it. */
-static int take_line(struct io_reader *r, const char **line, size_t *len, size_t n)
-{
-	*line = r->buf + r->start;
-	*len = n;
-	r->start += n;
-	return 1;
-}
-
-int io_read_line(struct io_reader *r, const char **line, size_t *len)
-{
-	for (;;) {
-		const char *lf = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (lf != NULL)
-			return take_line(r, line, len, (size_t)(lf + 1 - (r->buf + r->start)));
-		/* No LF yet: slide the partial line to the front to make room for more. */
-		if (r->start > 0) {
-			memmove(r->buf, r->buf + r->start, r->end - r->start);
-			r->end -= r->start;
-			r->start = 0;
-		}
-		if (r->end == sizeof r->buf) {
-			errno = EMSGSIZE;   /* a client-controlled length: bounded by IO_LINE_MAX */
-			return -1;
-		}
-		ssize_t n = io_read_deadline(r->fd, r->buf + r->end, sizeof r->buf - r->end,
-		                             r->deadline_ms);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return r->end > 0 ? take_line(r, line, len, r->end) : 0;
-		r->end += (size_t)n;
-	}
 }

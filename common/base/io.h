@@ -74,9 +74,6 @@ int io_wait_for_room(int fd);
 /* The socket's SO_SNDTIMEO in ms, or -1 when none is set (or it cannot be read). */
 int io_send_timeout_ms(int fd);
 
-/* Shrink the kernel send buffer (SO_SNDBUF); tests use it to force short writes. */
-int io_set_send_buffer(int fd, int bytes);
-
 /*
  * Turn Nagle's algorithm off (TCP_NODELAY) on a TCP socket, for the echo servers: a chunk longer
  * than their 2048-byte read is echoed in two writes, and with Nagle the second waits for the ACK
@@ -98,26 +95,5 @@ int io_set_nodelay(int fd);
  * bytes or more), or the error of read(). A socket already shut down or reset is fine.
  */
 int io_linger(int fd, unsigned ms, size_t max);
-
-/*
- * A buffered line reader over one fd, owned by one thread. A line ends at LF; the LF (and a CR
- * before it) are kept in the returned line, so a caller can show exactly what arrived.
- */
-#define IO_LINE_MAX 8192
-struct io_reader {
-	int fd;
-	int64_t deadline_ms;   /* for each read; negative: none */
-	size_t start, end;     /* unread bytes are buf[start..end) */
-	char buf[IO_LINE_MAX];
-};
-
-void io_reader_init(struct io_reader *r, int fd);
-
-/*
- * Read one line into *line (pointing into r->buf, valid until the next call) and its length
- * into *len, LF included. Returns 1 for a line, 0 at EOF (a last unterminated line is returned
- * first as a line), -1 on error; errno EMSGSIZE when a line exceeds IO_LINE_MAX.
- */
-int io_read_line(struct io_reader *r, const char **line, size_t *len);
 
 #endif

@@ -77,16 +77,6 @@ void log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_info(const char *fmt, ...)
-{
-	if (log_is_quiet())
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vline(stderr, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- printers: snprintf-like output that counts what it could not store --------------------- */
 
 struct out {

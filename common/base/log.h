@@ -39,8 +39,6 @@ void log_reason(char *err, size_t errlen, const char *fmt, ...)
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to stderr: errors and the last line at shutdown. Never silenced by -q. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One line to stderr, silenced by -q: http.server writes its access log to stderr. */
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Python's repr() of a bytes object: b'...' normally, b"..." when the data has a ' and no ".

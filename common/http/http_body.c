@@ -19,7 +19,8 @@
 
 static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-unsigned http_body_timeout(const struct http_config *cfg)
+/* The body timeout in force (the configured one, or the default for 0). */
+static unsigned body_timeout(const struct http_config *cfg)
 {
 	return cfg->body_timeout_ms ? cfg->body_timeout_ms : HTTP_BODY_TIMEOUT_MS;
 }
@@ -58,7 +59,7 @@ void http_body_plan(struct http_exchange *x)
  * limit, as nginx's client_body_timeout); otherwise a fixed deadline. */
 static void set_deadline(struct http_conn *c, int64_t deadline)
 {
-	c->stream.deadline_ms = deadline > 0 ? deadline : io_now_ms() + http_body_timeout(c->cfg);
+	c->stream.deadline_ms = deadline > 0 ? deadline : io_now_ms() + body_timeout(c->cfg);
 }
 
 /*
@@ -215,7 +216,7 @@ int http_body_skip(struct http_conn *c)
 		return -1;
 	/* A total deadline here: nobody wants these bytes, so a slow drip of them is not waited
 	 * for longer than one body timeout. */
-	int64_t deadline = io_now_ms() + http_body_timeout(c->cfg);
+	int64_t deadline = io_now_ms() + body_timeout(c->cfg);
 	if (c->body == HTTP_BODY_LENGTH)
 		n = read_length(c, NULL, deadline, &status) < 0 ? -1 : (ssize_t)length;
 	else
