@@ -39,7 +39,7 @@ static int session_cookie(const struct app *app, const char *id, int64_t max_age
 {
 	struct cookie_attrs a = { .max_age = max_age, .expires = -1, .path = "/",
 	                          .secure = app->https, .http_only = true, .same_site = "Lax" };
-	return cookie_format(out, COOKIE_TEXT_MAX, "sessionid", id, &a);
+	return cookie_format(out, COOKIE_TEXT_MAX, ROUTES_SESSION_COOKIE, id, &a);
 }
 
 /* The login form, with a message after a failed attempt. */

@@ -136,7 +136,7 @@ struct http_str routes_cookie_id(const struct http_request *req)
 	struct cookie list[COOKIE_MAX];
 	bool more;
 	size_t n = header != NULL ? cookie_parse(header->p, header->len, list, COOKIE_MAX, &more) : 0;
-	const struct cookie *c = cookie_find(list, n, "sessionid");
+	const struct cookie *c = cookie_find(list, n, ROUTES_SESSION_COOKIE);
 
 	return c != NULL ? (struct http_str){ c->value, c->value_len } : (struct http_str){ NULL, 0 };
 }
