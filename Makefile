@@ -225,7 +225,7 @@ FUZZ_SRCS_http_request := common/http/http.c common/base/num.c
 FUZZ_SRCS_chunked := common/http/chunked.c common/base/num.c
 FUZZ_SRCS_range := common/http/range.c common/base/num.c
 FUZZ_SRCS_url_path := common/http/url.c common/base/buf.c common/base/num.c
-FUZZ_SRCS_cookie := common/http/cookie.c common/http/http_date.c common/base/num.c
+FUZZ_SRCS_cookie := common/http/cookie.c common/http/http_date.c common/base/buf.c common/base/num.c
 FUZZ_SRCS_form_urlencoded := common/http/form.c common/http/http.c common/http/url.c common/base/buf.c \
                              common/base/num.c
 FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
