@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * buf: the bounded string buffer (see buf.h). Every append goes through hold(), the one place
- * that writes into the caller's storage, and only after room() said how much fits; what does
- * not fit is added to lost, so nothing is cut without the buffer knowing.
+ * buf: the bounded string buffer (see buf.h). An append that fits is buf.h's inline
+ * buf_append(); every other goes through buf_overflow() and hold(), which writes only what room()
+ * said fits, and adds what does not to lost, so nothing is cut without the buffer knowing.
  *
  * Left out on purpose: growing the storage (the caller chose its size; a caller that wants more
  * asks again with a bigger buffer, as routes_send_page() does) and wide characters.
@@ -52,7 +52,7 @@ int buf_flush(struct buf *b)
 	return rc < 0 ? -1 : 0;
 }
 
-bool buf_append(struct buf *b, const void *p, size_t n)
+bool buf_overflow(struct buf *b, const void *p, size_t n)
 {
 	const char *s = p;
 	/* Streaming: fill the buffer, hand it on, go on with the rest. */
@@ -68,16 +68,6 @@ bool buf_append(struct buf *b, const void *p, size_t n)
 		hold(b, s, kept);
 	b->lost += n - kept;
 	return b->lost == 0;
-}
-
-bool buf_puts(struct buf *b, const char *s)
-{
-	return buf_append(b, s, strlen(s));
-}
-
-bool buf_putc(struct buf *b, char c)
-{
-	return buf_append(b, &c, 1);
 }
 
 /* vsnprintf() into the room left (it writes at most room() bytes and the NUL); its return. */

@@ -16,8 +16,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "http/http.h"
+#include "base/buf.h"
 #include "base/net.h"
+#include "http/http.h"
 #include "tls/stream.h"
 
 #define HTTP_RESPONSE_HEAD_MAX 4096   /* the head this server writes (not client-controlled) */
@@ -45,8 +46,8 @@ struct http_exchange {
 	bool log_hide_query;            /* the access log shows the query as "?...": it carries a
 	                                   secret (formapp's session id in a URL) */
 	uint64_t body_sent;             /* body bytes written (not counting chunk framing) */
-	size_t head_len;
-	char head[HTTP_RESPONSE_HEAD_MAX];
+	struct buf head;                /* the head being built, in head_space; empty: none */
+	char head_space[HTTP_RESPONSE_HEAD_MAX];
 };
 
 /* Start the head: status line (with the version the engine answers with), Date, Server. */
