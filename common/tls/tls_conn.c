@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/buf.h"
 #include "base/io.h"
 #include "base/net.h"
 #include "base/stop.h"
@@ -211,10 +212,17 @@ ssize_t tls_write_all(void *tls, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
+/* buf's flush: a gathered record goes out. */
+static int write_record(void *tls, const char *data, size_t len)
+{
+	return tls_write_all(tls, data, len) < 0 ? -1 : 0;
+}
+
 ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
 {
-	char record[TLS_RECORD_MAX];
-	size_t used = 0, total = 0;
+	char record[TLS_RECORD_MAX + 1];   /* a full record, and the NUL a buf keeps after it */
+	struct buf b;
+	size_t total = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len > SSIZE_MAX - total) {
 			errno = EINVAL;
@@ -222,24 +230,16 @@ ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
 		}
 		total += iov[i].iov_len;
 	}
+	buf_init_flush(&b, record, sizeof record, write_record, tls);
 	for (int i = 0; i < iovcnt; i++) {
-		size_t len = iov[i].iov_len;
-		if (used > 0 && used + len > sizeof record) {
-			if (tls_write_all(tls, record, used) < 0)
+		if (iov[i].iov_len < TLS_RECORD_MAX) {
+			if (!buf_append(&b, iov[i].iov_base, iov[i].iov_len))   /* full records go out */
 				return -1;
-			used = 0;
-		}
-		if (len >= sizeof record) {   /* whole records of its own: no copy */
-			if (tls_write_all(tls, iov[i].iov_base, len) < 0)
-				return -1;
-		} else if (len > 0) {
-			memcpy(record + used, iov[i].iov_base, len);
-			used += len;
+		} else if (buf_flush(&b) < 0 || tls_write_all(tls, iov[i].iov_base, iov[i].iov_len) < 0) {
+			return -1;   /* a big entry is whole records of its own: no copy */
 		}
 	}
-	if (used > 0 && tls_write_all(tls, record, used) < 0)
-		return -1;
-	return (ssize_t)total;
+	return buf_flush(&b) < 0 ? -1 : (ssize_t)total;
 }
 
 ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
