@@ -333,7 +333,7 @@ START_TEST(test_read_stoppable_sees_a_stop_without_a_signal)
 	int64_t took = time_until_stopped(io_read_stoppable, buf, sizeof buf, &n, &err);
 	ck_assert_int_eq(n, -1);
 	ck_assert_int_eq(err, EINTR);
-	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	ck_assert_msg(took >= 99 && took < 100 + STOP_SLICE_MS + 300, "took %lld ms",
 	              (long long)took);
 }
 END_TEST
@@ -385,7 +385,7 @@ START_TEST(test_write_stoppable_sees_a_stop_without_a_signal)
 	int64_t took = time_until_stopped(write_all_stoppable, chunk, sizeof chunk, &n, &err);
 	ck_assert_int_eq(n, -1);
 	ck_assert_int_eq(err, EINTR);
-	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	ck_assert_msg(took >= 99 && took < 100 + STOP_SLICE_MS + 300, "took %lld ms",
 	              (long long)took);
 }
 END_TEST
