@@ -201,7 +201,7 @@ static int file_status(const struct http_request *req, const struct stat *st, co
 /* Head and body of a regular file, open at fd; name gives its type. */
 static int send_file(struct http_exchange *x, int fd, const struct stat *st, const char *name)
 {
-	char etag[ETAG_MAX], modified[32];
+	char etag[ETAG_MAX], modified[HTTP_DATE_SIZE];
 	uint64_t mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
 	uint64_t size = (uint64_t)st->st_size;
 	const char *type = mime_type_for(name, strlen(name));

@@ -30,7 +30,6 @@
 
 #define FILESERVER_VERSION "1.0"
 #define DEFAULT_PORT 8000            /* http.server's */
-#define STOP_GRACE_MS 100            /* downloads under way at Ctrl-C get this long, then close */
 #define TIMEOUT_MAX_MS 3600000       /* an hour: longer timeouts are surely typos */
 #define CLIENTS_MAX 1000000
 

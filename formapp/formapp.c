@@ -35,7 +35,6 @@
 #define DEFAULT_PORT 5000                 /* Flask's */
 #define SESSIONS_MAX 10000                /* logged-in sessions kept at once */
 #define SESSION_IDLE_MS (30 * 60 * 1000)  /* a session unused this long ends */
-#define STOP_GRACE_MS 100
 /* Exit statuses: EXIT_FAILURE (1) when the server cannot start, 2 (cli_parse, https_configure)
  * for a usage error. */
 

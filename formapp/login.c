@@ -104,7 +104,7 @@ int login_logout(struct http_exchange *x, struct app *app, const struct form *f)
 static int show_session(struct http_exchange *x, struct app *app, enum page page,
                         struct http_str id)
 {
-	char sid[SESSION_ID_LEN + 1] = "", when[32] = "", count[24];
+	char sid[SESSION_ID_LEN + 1] = "", when[HTTP_DATE_SIZE] = "", count[24];
 	struct session_info s;
 
 	if (id.p == NULL || session_touch(app->sessions, id.p, id.len, io_now_ms(), &s) < 0)

@@ -229,7 +229,7 @@ static void put_log_safe(FILE *f, const char *s, size_t len)
 void log_access(const char *host, const char *request_line, size_t line_len, int status,
                 long long size)
 {
-	char date[32];
+	char date[LOG_DATE_SIZE];
 	if (log_is_quiet())
 		return;
 	log_date_time(date, sizeof date);
@@ -246,7 +246,7 @@ void log_access(const char *host, const char *request_line, size_t line_len, int
 
 void log_access_error(const char *host, int status, const char *message)
 {
-	char date[32];
+	char date[LOG_DATE_SIZE];
 	if (log_is_quiet())
 		return;
 	log_date_time(date, sizeof date);

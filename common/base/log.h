@@ -65,8 +65,9 @@ size_t log_split_repr(char *out, size_t outlen, const char *line, size_t len);
 
 /*
  * http.server's log_date_time_string(): "06/Mar/2023 10:03:31", local time. Writes at most
- * outlen bytes with NUL. Returns the length, or 0 if outlen is too small.
+ * outlen bytes with NUL (LOG_DATE_SIZE is enough). Returns the length, or 0 if outlen is too small.
  */
+#define LOG_DATE_SIZE 21
 size_t log_date_time(char *out, size_t outlen);
 
 /*

@@ -79,7 +79,7 @@ void https_reject_plain_http(int fd)
 {
 	static const char body[] =
 		"This is an HTTPS port: use https:// instead of http:// in the address.\n";
-	char date[32], response[512];
+	char date[HTTP_DATE_SIZE], response[512];
 
 	if (http_date(date, sizeof date, (int64_t)time(NULL)) == 0)
 		return;

@@ -32,8 +32,6 @@
 #define TLS_RECORD_MAX 16384
 /* Enough of the first bytes to see "METHOD " (the longest registered method has 17 letters). */
 #define PEEK_MAX 24
-/* How long tls_close waits for room for its close_notify (as long as a lingering close). */
-#define TLS_CLOSE_WAIT_MS 1000
 
 /* ---- waiting --------------------------------------------------------------------------------- */
 
@@ -272,7 +270,7 @@ ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
 void tls_close(void *tls)
 {
 	SSL *ssl = tls;
-	int64_t deadline = io_now_ms() + TLS_CLOSE_WAIT_MS;
+	int64_t deadline = io_now_ms() + IO_LINGER_MS;   /* as long as a lingering close */
 	if (ssl == NULL)
 		return;
 	/* close_notify tells the client the data ended here and was not cut short (RFC 8446 6.1).
