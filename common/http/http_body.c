@@ -165,7 +165,7 @@ static int send_continue(struct http_exchange *x)
 		return 0;
 	c->continue_sent = true;
 	if (x->cfg->trace)
-		trace_response(c->client->id, continue_line, sizeof continue_line - 1);
+		trace_response(x->conn_id, continue_line, sizeof continue_line - 1);
 	if (stream_write_all(&c->stream, continue_line, sizeof continue_line - 1) < 0) {
 		x->failed = true;
 		x->keep_alive = false;
@@ -199,7 +199,7 @@ ssize_t http_request_body(struct http_exchange *x, char *buf, size_t cap, int *s
 	if (n < 0)
 		x->keep_alive = false;
 	else if (x->cfg->trace)
-		trace_note(c->client->id, "request body: %zd bytes read", n);
+		trace_note(x->conn_id, "request body: %zd bytes read", n);
 	return n;
 }
 

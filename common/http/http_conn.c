@@ -171,6 +171,7 @@ static void begin_exchange(struct http_conn *c, unsigned long number, bool keep_
 	x->stream = &c->stream;
 	x->cfg = c->cfg;
 	x->peer = &c->client->peer;
+	x->conn_id = c->client->id;
 	x->request_number = number;
 	x->conn = c;
 	x->status = 0;

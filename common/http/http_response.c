@@ -203,7 +203,7 @@ static int finish_head(struct http_exchange *x, int64_t content_length)
 	x->head_sent = true;      /* final: nothing can be added to it from here on */
 	c->head_pending = true;   /* and waiting to be written, by send_parts() */
 	if (x->cfg->trace)
-		trace_response(c->client->id, h->data, h->len);
+		trace_response(x->conn_id, h->data, h->len);
 	return 0;
 }
 
@@ -250,14 +250,13 @@ static int body_check(struct http_exchange *x, uint64_t n)
  * and a CRLF (RFC 9112 7.1). */
 static int send_body(struct http_exchange *x, const void *data, size_t len)
 {
-	struct http_conn *c = x->conn;
 	char size_line[24];
 	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len }, { "\r\n", 2 } };
 	bool framed = x->chunked;
 	if (framed) {
 		chunk[0].iov_len = chunked_size_line(size_line, len);
 		if (x->cfg->trace)
-			trace_chunk(c->client->id, len);
+			trace_chunk(x->conn_id, len);
 	}
 	if (send_parts(x, framed ? chunk : chunk + 1, framed ? 3 : 1) < 0)
 		return -1;
@@ -307,7 +306,7 @@ static int send_large_file(struct http_exchange *x, int fd, off_t offset, uint64
 	if (x->chunked) {
 		iov[1].iov_len = chunked_size_line(size_line, count);
 		if (x->cfg->trace)
-			trace_chunk(c->client->id, count);
+			trace_chunk(x->conn_id, count);
 	}
 	c->head_pending = false;
 	if (stream_writev_more(x->stream, iov, 2) < 0 ||
@@ -339,7 +338,7 @@ int http_response_end(struct http_exchange *x)
 	if (!x->head_sent || x->failed)
 		return fail(x);
 	if (last_chunk && x->cfg->trace)
-		trace_chunk(c->client->id, 0);
+		trace_chunk(x->conn_id, 0);
 	if (send_parts(x, &last, last_chunk ? 1 : 0) < 0)   /* with the head, if still held */
 		return -1;
 	c->body_ended = true;

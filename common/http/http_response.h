@@ -26,6 +26,7 @@
 #define HTTP_RESPONSE_SMALL_FILE 16384   /* a file body up to this size is copied, not sendfile'd */
 
 struct http_config;
+struct http_conn;
 
 /* One request and its response on one connection. */
 struct http_exchange {
@@ -33,8 +34,9 @@ struct http_exchange {
 	struct stream *stream;
 	const struct http_config *cfg;
 	const struct net_addr *peer;
+	unsigned long conn_id;          /* the connection's number, 1, 2, ... in accept order */
 	unsigned long request_number;   /* 1 for the first request on this connection, 2, ... */
-	void *conn;                     /* private: the engine's connection state */
+	struct http_conn *conn;         /* the engine's connection state: its own, not a handler's */
 
 	/* Response state, kept by the functions below. */
 	int status;                     /* 0 until a head is started */

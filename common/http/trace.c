@@ -16,7 +16,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
-#include "http/http_body.h"
+#include "http/http_conn.h"   /* struct http_config: cfg->trace */
 
 /* A note line: "[conn N] " and its text; longer notes are cut. */
 #define NOTE_MAX 512
@@ -118,11 +118,10 @@ void trace_note(unsigned long conn, const char *fmt, ...)
 
 void trace_exchange(const struct http_exchange *x, const char *fmt, ...)
 {
-	const struct http_conn *c = x->conn;
-	if (c == NULL || !x->cfg->trace)
+	if (!x->cfg->trace)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vnote(c->client->id, fmt, ap);
+	vnote(x->conn_id, fmt, ap);
 	va_end(ap);
 }
