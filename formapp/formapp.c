@@ -20,15 +20,15 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/log.h"
+#include "base/net.h"
 #include "base/net_serve.h"
 #include "base/stop.h"
 #include "http/http_conn.h"
 #include "http/http_error.h"
 #include "http/https.h"
-#include "base/io.h"
-#include "base/log.h"
-#include "base/net.h"
 #include "routes.h"
+#include "tls/tls.h"
 #include "users.h"
 
 #define FORMAPP_VERSION "1.0"

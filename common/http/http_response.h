@@ -21,8 +21,8 @@
 #include "http/http.h"
 #include "tls/stream.h"
 
-#define HTTP_RESPONSE_HEAD_MAX 4096   /* the head this server writes (not client-controlled) */
-#define HTTP_BODY_UNKNOWN (-1)        /* content length not known: chunked, or close-delimited */
+#define HTTP_RESPONSE_HEAD_MAX 4096      /* the head this server writes (not client-controlled) */
+#define HTTP_BODY_UNKNOWN (-1)           /* content length not known: chunked, or close-delimited */
 #define HTTP_RESPONSE_SMALL_FILE 16384   /* a file body up to this size is copied, not sendfile'd */
 
 struct http_config;
@@ -94,8 +94,6 @@ int http_response_end(struct http_exchange *x);
  */
 int http_response_simple(struct http_exchange *x, int status, const char *content_type,
                          const void *body, size_t len);
-
-
 
 /*
  * The engine's, after the handler: write a head still held back (http_response_send_head() with

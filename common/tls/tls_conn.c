@@ -25,7 +25,6 @@
 
 #include "base/buf.h"
 #include "base/io.h"
-#include "base/net.h"
 #include "base/stop.h"
 
 /* RFC 8446 5.1 (and RFC 5246 6.2.1): a record carries at most 2^14 bytes of plaintext. */
