@@ -46,7 +46,7 @@ static int session_cookie(const struct app *app, const char *id, int64_t max_age
 static int show_form(struct http_exchange *x, const struct app *app, const char *message)
 {
 	const struct template_var vars[] = { { "message", message } };
-	return routes_send_page(x, HTTP_OK, app, PAGE_LOGIN, vars, 1);
+	return routes_send_page(x, HTTP_OK, app, PAGE_LOGIN, vars, sizeof vars / sizeof vars[0]);
 }
 
 int login_form(struct http_exchange *x, struct app *app, const struct form *f)
@@ -114,9 +114,11 @@ static int show_session(struct http_exchange *x, struct app *app, enum page page
 	snprintf(count, sizeof count, "%" PRIu64, s.requests);
 	const struct template_var vars[] = { { "user", s.user }, { "login_time", when },
 	                                     { "requests", count }, { "sid", sid } };
-	/* Only the carrier pages get {{ sid }}; the others cannot show the id by mistake. */
+	size_t n = sizeof vars / sizeof vars[0];
+	/* Only the carrier pages get {{ sid }}, the last variable; the others cannot show the id by
+	 * mistake. */
 	return routes_send_page(x, HTTP_OK, app, page, vars,
-	                        page == PAGE_HIDDEN || page == PAGE_QUERY ? 4 : 3);
+	                        page == PAGE_HIDDEN || page == PAGE_QUERY ? n : n - 1);
 }
 
 int login_home(struct http_exchange *x, struct app *app, const struct form *f)

@@ -32,7 +32,7 @@ const char *const routes_page_files[PAGE_COUNT] = {
 
 static route_fn demo_form, demo_answer;
 
-static const struct http_str none = { "None", 4 };   /* Python's str(None) */
+static const struct http_str none = { "None", sizeof "None" - 1 };   /* Python's str(None) */
 
 struct route {
 	const char *path;

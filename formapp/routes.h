@@ -54,7 +54,8 @@ int routes_send_page(struct http_exchange *x, int status, const struct app *app,
 /* 303 See Other to location, with a Set-Cookie field when set_cookie is not NULL. */
 int routes_redirect(struct http_exchange *x, const char *location, const char *set_cookie);
 
-/* The value of the request's ROUTES_SESSION_COOKIE cookie, or {NULL, 0}. Points into the request. */
+/* The value of the request's session cookie (ROUTES_SESSION_COOKIE), or {NULL, 0}. Points into
+ * the request. */
 struct http_str routes_cookie_id(const struct http_request *req);
 
 #endif

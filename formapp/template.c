@@ -58,9 +58,11 @@ static bool parse_tag(const char *s, size_t len, struct tag *t)
 	t->safe = i < len && s[i] == '|';
 	if (t->safe) {
 		i = skip_spaces(s, len, i + 1);
-		if (len - i < 4 || memcmp(s + i, "safe", 4) != 0)
+		static const char filter[] = "safe";
+		size_t filter_len = sizeof filter - 1;
+		if (len - i < filter_len || memcmp(s + i, filter, filter_len) != 0)
 			return false;
-		i = skip_spaces(s, len, i + 4);
+		i = skip_spaces(s, len, i + filter_len);
 	}
 	if (len - i < 2 || s[i] != '}' || s[i + 1] != '}')
 		return false;

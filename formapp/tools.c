@@ -67,8 +67,8 @@ int tools_cookies(struct http_exchange *x, struct app *app, const struct form *f
 	}
 	snprintf(count, sizeof count, "%zu%s", n, more ? " or more" : "");
 	const struct template_var vars[] = { { "rows", rows }, { "count", count } };
-	ret = !buf_truncated(&b) ? routes_send_page(x, HTTP_OK, app, PAGE_COOKIES, vars, 2) :
-	      http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+	ret = buf_truncated(&b) ? http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL) :
+	      routes_send_page(x, HTTP_OK, app, PAGE_COOKIES, vars, sizeof vars / sizeof vars[0]);
 	free(rows);
 	return ret;
 }

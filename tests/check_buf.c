@@ -42,7 +42,7 @@ static void check_buf(int row, const char *why, const struct buf *b, const char 
 		              why, i);
 }
 
-/* ---- appends: strings, bytes, printf --------------------------------------------------------- */
+/* ---- appends: strings, bytes, printf -------------------------------------------------------- */
 
 struct puts_row {
 	size_t size;
@@ -121,7 +121,7 @@ START_TEST(test_append_bytes_with_nul)
 }
 END_TEST
 
-/* ---- marks: all or nothing ----------------------------------------------------------------- */
+/* ---- marks: all or nothing ------------------------------------------------------------------ */
 
 START_TEST(test_rewind_to_a_mark)
 {
@@ -142,7 +142,7 @@ START_TEST(test_rewind_to_a_mark)
 }
 END_TEST
 
-/* ---- streaming: flush ------------------------------------------------------------------------ */
+/* ---- streaming: flush ----------------------------------------------------------------------- */
 
 struct sink {
 	char out[64];
@@ -235,7 +235,7 @@ START_TEST(test_flush_failure_is_reported)
 }
 END_TEST
 
-/* ---- counting only ----------------------------------------------------------------------------- */
+/* ---- counting only -------------------------------------------------------------------------- */
 
 /* Size 0, as snprintf(NULL, 0, ...): the length of the whole text, nothing written anywhere. */
 START_TEST(test_count_only)

@@ -268,7 +268,8 @@ static void stalled_pair(int *client, int *server, struct stream *tcp)
 {
 	tcp_pair(client, server);
 	ck_assert_int_eq(setsockopt(*client, SOL_SOCKET, SO_RCVBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
-	ck_assert_int_eq(setsockopt(*server, SOL_SOCKET, SO_SNDBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
+	ck_assert_int_eq(setsockopt(*server, SOL_SOCKET, SO_SNDBUF, &(int){ SMALL_BUFFER },
+	                            sizeof(int)), 0);
 	ck_assert_int_eq(io_set_timeouts(*server, 0, SEND_TIMEOUT_MS), 0);
 	ck_assert_int_eq(stream_init_plain(tcp, *server), 0);
 }

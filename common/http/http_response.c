@@ -251,7 +251,8 @@ static int body_check(struct http_exchange *x, uint64_t n)
 static int send_body(struct http_exchange *x, const void *data, size_t len)
 {
 	char size_line[24];
-	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len }, { "\r\n", 2 } };
+	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len },
+	                          { "\r\n", sizeof "\r\n" - 1 } };
 	bool framed = x->chunked;
 	if (framed) {
 		chunk[0].iov_len = chunked_size_line(size_line, len);
@@ -312,7 +313,7 @@ static int send_large_file(struct http_exchange *x, int fd, off_t offset, uint64
 	if (stream_writev_more(x->stream, iov, 2) < 0 ||
 	    stream_send_file(x->stream, fd, offset, count) < 0)
 		return fail(x);
-	if (x->chunked && stream_write_all(x->stream, "\r\n", 2) < 0)
+	if (x->chunked && stream_write_all(x->stream, "\r\n", sizeof "\r\n" - 1) < 0)
 		return fail(x);
 	x->body_sent += count;
 	return 0;
@@ -333,7 +334,7 @@ int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t c
 int http_response_end(struct http_exchange *x)
 {
 	struct http_conn *c = x->conn;
-	struct iovec last = { "0\r\n\r\n", 5 };
+	struct iovec last = { "0\r\n\r\n", sizeof "0\r\n\r\n" - 1 };
 	bool last_chunk = x->chunked && body_allowed(x) && !c->body_ended;
 	if (!x->head_sent || x->failed)
 		return fail(x);
