@@ -7,7 +7,7 @@
  * carry many requests), one thread per client, and a served directory nothing can leave.
  *
  * This file is the program's frame: options, the listening socket, the banner, and the engine
- * (common/http_conn) with files_handle() as its handler. What a request gets is in files.c.
+ * (common/http/http_conn) with files_handle() as its handler. What a request gets is in files.c.
  * Left out on purpose: http.server's --cgi.
  */
 #include <errno.h>

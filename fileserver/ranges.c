@@ -4,7 +4,7 @@
  * 14). A video player seeking, or `curl -C -` resuming a download, asks for a slice of a file;
  * one range is answered with 206 and a Content-Range, several with one 206 whose body is
  * multipart/byteranges (each part with its own Content-Type and Content-Range), none that
- * overlaps the file with 416. common/range.c reads the Range field; this file decides whether
+ * overlaps the file with 416. common/http/range.c reads the Range field; this file decides whether
  * it applies (If-Range) and writes the answer, every byte straight from the file by sendfile().
  *
  * The multipart body's length is computed before anything is sent, so it goes out with

@@ -6,9 +6,9 @@
  * and http.server-style access lines, and answers GET / and POST / with the same page and text.
  *
  * This file is the program's frame: options, finding the templates and the users file, the
- * listening socket, the banner, and the engine (common/http_conn) with routes_handle() as its
+ * listening socket, the banner, and the engine (common/http/http_conn) with routes_handle() as its
  * handler. The pages are in routes.c, login.c and tools.c.
- * With --tls-cert and --tls-key it serves HTTPS (common/https.c), and its session cookies get
+ * With --tls-cert and --tls-key it serves HTTPS (common/http/https.c), and its session cookies get
  * Secure (struct app's https flag).
  * Left out on purpose: Flask's debug mode (a Python console in the browser).
  */

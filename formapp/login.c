@@ -5,7 +5,7 @@
  *   GET /home       Cookie: sessionid=...  ->  the user's page
  *   GET /checkmail  Cookie: sessionid=...  ->  another page of the same session
  * HTTP itself remembers nothing between these requests: the cookie the browser sends back is the
- * whole link between them, and the server's table (common/session.c) is the memory. The same
+ * whole link between them, and the server's table (formapp/session.c) is the memory. The same
  * session can also travel in a hidden form field (/hidden) or in the query string (/query), the
  * handout's two other carriers, shown here so that the lab notes can show how they leak.
  *

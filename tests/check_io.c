@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/io.c over a socketpair (a checked fixture): write-all through a tiny send
- * buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of SIGPIPE,
- * timeouts as ETIMEDOUT, the EINTR rule around stop_requested(), the _stoppable calls that
- * see a stop within one slice even when no signal interrupts them, TCP_NODELAY, and the lingering
- * close, with its byte limit exactly reached and one over.
+ * Unit tests for common/base/io.c over a socketpair (a checked fixture): write-all through a tiny
+ * send buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of
+ * SIGPIPE, timeouts as ETIMEDOUT, the EINTR rule around stop_requested(), the _stoppable calls
+ * that see a stop within one slice even when no signal interrupts them, TCP_NODELAY, and the
+ * lingering close, with its byte limit exactly reached and one over.
  */
 #include <check.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/log.c: the bytes printer against Python's repr() (all 256 single bytes
+ * Unit tests for common/base/log.c: the bytes printer against Python's repr() (all 256 single bytes
  * and the quote rules), repr() of line.split(' '), the peer tuple, http.server's date and access
  * lines, -q, and whole lines under concurrency. The expected strings were generated once by
  * /usr/bin/python3 (repr(bytes([b])), repr(line.split(' '))) and are committed here as data:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/session.c, formapp's session table: ids are 128 random bits in one
+ * Unit tests for formapp/session.c, formapp's session table: ids are 128 random bits in one
  * spelling, only issued ids are ever found (made-up, altered, removed and expired ones never),
  * idle expiry and the size cap evict in the documented order, and many threads creating,
  * touching and removing sessions at once keep the table consistent (`make tsan` runs this with

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/stream.c (plain TCP half) over a socketpair, a checked fixture with a temp
- * file: the read deadline, write-all and writev-all through a tiny send buffer, sendfile of a
- * file range (Linux sends files to a socketpair too), a range past EOF giving EIO, offsets past
- * 4 GiB in a sparse file, and bytes written with MSG_MORE held back until the file body after
- * them on a real TCP socket. The TLS half is tested in check_tls.c.
+ * Unit tests for common/tls/stream.c on plain TCP (io.c's send and sendfile loops beneath it)
+ * over a socketpair, a checked fixture with a temp file: the read deadline, write-all and
+ * writev-all through a tiny send buffer, sendfile of a file range (Linux sends files to a
+ * socketpair too), a range past EOF giving EIO, offsets past 4 GiB in a sparse file, and bytes
+ * written with MSG_MORE held back until the file body after them on a real TCP socket. The TLS
+ * half is tested in check_tls.c.
  */
 
 #include <check.h>

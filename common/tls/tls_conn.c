@@ -2,7 +2,8 @@
 /*
  * tls_conn: one client's TLS connection, on the client's own thread: the handshake against a
  * deadline (after a peek that recognises a plain-HTTP client), then reads, writes and file
- * bodies with the same contracts as the plain-TCP half in stream.c, and the close.
+ * bodies with the same contracts as io.c's loops on a plain socket, and the close. tls_write_all
+ * is the TLS transport's one write loop: tls_writev_all and tls_send_file write through it.
  *
  * Every SSL call here returns at once (the BIO in tls.c never blocks); SSL_ERROR_WANT_READ or
  * WANT_WRITE means "call again when the socket is ready", and wait_or_fail() polls for that up
@@ -16,7 +17,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
