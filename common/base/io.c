@@ -122,8 +122,7 @@ static struct iovec *advance(struct iovec *iov, int *iovcnt, size_t n)
 	return iov;
 }
 
-/* The sum of the entries' lengths, or -1 (EINVAL) past SSIZE_MAX: a count must fit the return. */
-static ssize_t total_length(const struct iovec *iov, int iovcnt)
+ssize_t io_iov_length(const struct iovec *iov, int iovcnt)
 {
 	size_t total = 0;
 	for (int i = 0; i < iovcnt; i++) {
@@ -157,7 +156,7 @@ static bool send_again(int fd, bool stoppable)
  */
 static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable)
 {
-	ssize_t total = total_length(iov, iovcnt);
+	ssize_t total = io_iov_length(iov, iovcnt);
 	bool is_socket = true;
 
 	if (total < 0)

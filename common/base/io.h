@@ -51,6 +51,10 @@ ssize_t io_write_all(int fd, const void *buf, size_t len);
  */
 ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags);
 
+/* The sum of the entries' lengths, or -1 with errno EINVAL past SSIZE_MAX, which a writer could
+ * not return as its count. */
+ssize_t io_iov_length(const struct iovec *iov, int iovcnt);
+
 /*
  * Send count bytes of file_fd from offset to the socket fd with sendfile() (the bytes never pass
  * through user space), waiting for room as io_write_all does; fd should be non-blocking, else the

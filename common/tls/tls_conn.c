@@ -219,14 +219,9 @@ ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
 {
 	char record[TLS_RECORD_MAX + 1];   /* a full record, and the NUL a buf keeps after it */
 	struct buf b;
-	size_t total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > SSIZE_MAX - total) {
-			errno = EINVAL;
-			return -1;
-		}
-		total += iov[i].iov_len;
-	}
+	ssize_t total = io_iov_length(iov, iovcnt);
+	if (total < 0)
+		return -1;
 	buf_init_flush(&b, record, sizeof record, write_record, tls);
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len < TLS_RECORD_MAX) {
@@ -236,7 +231,7 @@ ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
 			return -1;   /* a big entry is whole records of its own: no copy */
 		}
 	}
-	return buf_flush(&b) < 0 ? -1 : (ssize_t)total;
+	return buf_flush(&b) < 0 ? -1 : total;
 }
 
 ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
