@@ -224,11 +224,12 @@ FUZZ_TARGETS := http_request chunked range url_path cookie form_urlencoded form_
 FUZZ_SRCS_http_request := common/http/http.c common/base/num.c
 FUZZ_SRCS_chunked := common/http/chunked.c common/base/num.c
 FUZZ_SRCS_range := common/http/range.c common/base/num.c
-FUZZ_SRCS_url_path := common/http/url.c common/base/num.c
-FUZZ_SRCS_cookie := common/http/cookie.c common/http/http_date.c common/base/num.c
-FUZZ_SRCS_form_urlencoded := common/http/form.c common/http/http.c common/http/url.c common/base/num.c
+FUZZ_SRCS_url_path := common/http/url.c common/base/buf.c common/base/num.c
+FUZZ_SRCS_cookie := common/http/cookie.c common/http/http_date.c common/base/buf.c common/base/num.c
+FUZZ_SRCS_form_urlencoded := common/http/form.c common/http/http.c common/http/url.c common/base/buf.c \
+                             common/base/num.c
 FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
-FUZZ_SRCS_template := formapp/template.c common/http/url.c common/base/num.c
+FUZZ_SRCS_template := formapp/template.c common/http/url.c common/base/buf.c common/base/num.c
 FUZZ_SRCS_lineasm := common/base/lineasm.c
 # A request head may be up to the header limits long; the other inputs stay small.
 FUZZ_OPTS_http_request := -max_len=20000

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "beneath.h"
 #include "http/http.h"
 #include "http/http_date.h"
@@ -137,7 +138,7 @@ static int file_status(const struct http_request *req, const struct stat *st, co
 /* Head and body of a regular file, open at fd; name gives its type. */
 static int send_file(struct http_exchange *x, int fd, const struct stat *st, const char *name)
 {
-	char etag[ETAG_MAX], modified[32];
+	char etag[ETAG_MAX], modified[HTTP_DATE_SIZE];
 	uint64_t mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
 	uint64_t size = (uint64_t)st->st_size;
 	const char *type = mime_type_for(name, strlen(name));
@@ -176,17 +177,23 @@ static int send_file(struct http_exchange *x, int fd, const struct stat *st, con
  * Location would send the browser to another site: the open redirect of CVE-2021-28861). */
 static int redirect_to_slash(struct http_exchange *x, const char *rel)
 {
-	char path[HTTP_RESPONSE_HEAD_MAX];
+	char location[HTTP_RESPONSE_HEAD_MAX];
+	struct buf b;
 	const char *query;
 	size_t query_len;
-	int len = url_encode_path(rel, strlen(rel), path, sizeof path);
 
 	url_query(x->req->path.p, x->req->path.len, &query, &query_len);
-	if (len < 0)
-		return http_error_send(x, HTTP_URI_TOO_LONG, "Redirect target too long");
+	buf_init(&b, location, sizeof location);
+	buf_putc(&b, '/');
+	url_encode_path(&b, rel, strlen(rel));
+	if (rel[0] != '\0')
+		buf_putc(&b, '/');
+	if (query_len > 0) {
+		buf_putc(&b, '?');
+		buf_append(&b, query, query_len);
+	}
 	http_response_start(x, HTTP_MOVED_PERMANENTLY);
-	if (http_response_header(x, "Location", "/%s%s%s%.*s", path, len > 0 ? "/" : "",
-	                         query_len > 0 ? "?" : "", (int)query_len, query) < 0)
+	if (buf_truncated(&b) || http_response_header(x, "Location", "%s", location) < 0)
 		return http_error_send(x, HTTP_URI_TOO_LONG, "Redirect target too long");
 	if (http_response_send_head(x, 0, false) < 0)
 		return -1;

@@ -7,30 +7,25 @@
  * carry many requests), one thread per client, and a served directory nothing can leave.
  *
  * This file is the program's frame: options, the listening socket, the banner, and the engine
- * (common/http_conn) with files_handle() as its handler. What a request gets is in files.c.
+ * (common/http/http_conn) with files_handle() as its handler. What a request gets is in files.c.
  * Left out on purpose: http.server's --cgi.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "base/cli.h"
+#include "base/log.h"
+#include "base/net.h"
 #include "base/net_serve.h"
 #include "base/stop.h"
 #include "files.h"
 #include "http/http_conn.h"
 #include "http/http_error.h"
 #include "http/https.h"
-#include "base/log.h"
-#include "base/net.h"
-#include "base/num.h"
 #include "tls/tls.h"
 
 #define FILESERVER_VERSION "1.0"
 #define DEFAULT_PORT 8000            /* http.server's */
-#define STOP_GRACE_MS 100            /* downloads under way at Ctrl-C get this long, then close */
 #define TIMEOUT_MAX_MS 3600000       /* an hour: longer timeouts are surely typos */
 #define CLIENTS_MAX 1000000
 
@@ -47,136 +42,76 @@ struct options {
 	struct http_config cfg;
 };
 
-static void usage(FILE *out)
-{
-	fputs("Usage: fileserver [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [port]\n"
-	      "       fileserver --tls-cert FILE --tls-key FILE [--hsts] [...]   (HTTPS)\n"
-	      "\n"
-	      "Serve the files of a directory over HTTP, like `python3 -m http.server`: each file\n"
-	      "with its type, size and date, each directory as its index.html or a listing. HTTP/1.1\n"
-	      "with persistent connections unless -p HTTP/1.0; HTTPS with --tls-cert and --tls-key.\n"
-	      "Access log on stderr.\n"
-	      "\n"
-	      "  port                    listen on this port (default: 8000; 0: any free port)\n"
-	      "  -b, --bind ADDRESS      bind to this address (default: all interfaces, IPv6 and IPv4)\n"
-	      "  -d, --directory DIR     serve this directory (default: current directory)\n"
-	      "  -p, --protocol VERSION  HTTP/1.1 (default: persistent connections) or HTTP/1.0\n"
-	      "                          (http.server's default: one request per connection)\n"
-	      "  -q, --quiet             no access log\n"
-	      "      --no-chunked        send directory listings with Content-Length, not chunked\n"
-	      "      --trace             show each request and response head as it crosses the wire\n"
-	      "      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
-	      "      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
-	      "      --send-timeout MS   drop a client that takes no bytes for MS (default: 30000)\n"
-	      "      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
-	      HTTPS_USAGE
-	      "  -h, --help              show this help and exit\n"
-	      "  -V, --version           show the version and exit\n"
-	      "\n"
-	      "Examples:\n"
-	      "  fileserver                          serve the current directory on port 8000\n"
-	      "  fileserver -d www 8080              serve www/ on port 8080\n"
-	      "  fileserver -b 127.0.0.1 -p HTTP/1.0 only this machine, answered as http.server does\n"
-	      "  fileserver --tls-cert certs/cert.pem --tls-key certs/key.pem 8443\n"
-	      "                                      HTTPS (`make cert` makes the two files)\n"
-	      "  curl -v http://localhost:8000/ http://localhost:8000/hello.txt\n"
-	      "                                      two requests on one connection\n",
-	      out);
-}
-
-static const struct option long_options[] = {
-	{ "bind", required_argument, NULL, 'b' },
-	{ "directory", required_argument, NULL, 'd' },
-	{ "protocol", required_argument, NULL, 'p' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "no-chunked", no_argument, NULL, 'C' },
-	{ "trace", no_argument, NULL, 'T' },
-	{ "head-timeout", required_argument, NULL, 'H' },
-	{ "idle-timeout", required_argument, NULL, 'I' },
-	{ "send-timeout", required_argument, NULL, 'W' },
-	{ "max-clients", required_argument, NULL, 'M' },
-	{ "tls-cert", required_argument, NULL, 'c' },
-	{ "tls-key", required_argument, NULL, 'k' },
-	{ "tls-keylog", required_argument, NULL, 'K' },
-	{ "hsts", no_argument, NULL, 'S' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* A numeric option in [min, max] into *out; false (and a message) when it is not one. */
-static bool number_option(const char *name, const char *arg, uint64_t min, uint64_t max,
-                          unsigned *out)
-{
-	uint64_t v;
-
-	if (num_parse_arg(arg, min, max, &v) < 0) {
-		fprintf(stderr, "fileserver: %s takes a number from %ju to %ju, not '%s'\n", name,
-		        (uintmax_t)min, (uintmax_t)max, arg);
-		return false;
-	}
-	*out = (unsigned)v;
-	return true;
-}
+static const char usage[] =
+	"Usage: fileserver [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [port]\n"
+	"       fileserver --tls-cert FILE --tls-key FILE [--hsts] [...]   (HTTPS)\n"
+	"\n"
+	"Serve the files of a directory over HTTP, like `python3 -m http.server`: each file\n"
+	"with its type, size and date, each directory as its index.html or a listing. HTTP/1.1\n"
+	"with persistent connections unless -p HTTP/1.0; HTTPS with --tls-cert and --tls-key.\n"
+	"Access log on stderr.\n"
+	"\n"
+	"  port                    listen on this port (default: 8000; 0: any free port)\n"
+	"  -b, --bind ADDRESS      bind to this address (default: all interfaces, IPv6 and IPv4)\n"
+	"  -d, --directory DIR     serve this directory (default: current directory)\n"
+	"  -p, --protocol VERSION  HTTP/1.1 (default: persistent connections) or HTTP/1.0\n"
+	"                          (http.server's default: one request per connection)\n"
+	"  -q, --quiet             no access log\n"
+	"      --no-chunked        send directory listings with Content-Length, not chunked\n"
+	"      --trace             show each request and response head as it crosses the wire\n"
+	"      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
+	"      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
+	"      --send-timeout MS   drop a client that takes no bytes for MS (default: 30000)\n"
+	"      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
+	HTTPS_USAGE
+	"  -h, --help              show this help and exit\n"
+	"  -V, --version           show the version and exit\n"
+	"\n"
+	"Examples:\n"
+	"  fileserver                          serve the current directory on port 8000\n"
+	"  fileserver -d www 8080              serve www/ on port 8080\n"
+	"  fileserver -b 127.0.0.1 -p HTTP/1.0 only this machine, answered as http.server does\n"
+	"  fileserver --tls-cert certs/cert.pem --tls-key certs/key.pem 8443\n"
+	"                                      HTTPS (`make cert` makes the two files)\n"
+	"  curl -v http://localhost:8000/ http://localhost:8000/hello.txt\n"
+	"                                      two requests on one connection\n";
 
 /* -p: http.server takes any string; only the two versions this server can speak are accepted. */
-static bool protocol_option(const char *arg, struct http_config *cfg)
-{
-	if (strcmp(arg, "HTTP/1.0") != 0 && strcmp(arg, "HTTP/1.1") != 0) {
-		fprintf(stderr, "fileserver: -p takes HTTP/1.0 or HTTP/1.1, not '%s'\n", arg);
-		return false;
-	}
-	cfg->http10 = strcmp(arg, "HTTP/1.0") == 0;
-	return true;
-}
+static const char *const protocols[] = { "HTTP/1.0", "HTTP/1.1", NULL };
 
-/* One option; false on a bad one. */
-static bool apply_option(int c, const char *arg, struct options *o)
-{
-	switch (c) {
-	case 'b': o->bind = arg; return true;
-	case 'd': o->directory = arg; return true;
-	case 'p': return protocol_option(arg, &o->cfg);
-	case 'q': o->cfg.quiet = true; return true;
-	case 'C': o->no_chunked = true; return true;
-	case 'T': o->cfg.trace = true; return true;
-	case 'c': o->tls.cert = arg; return true;
-	case 'k': o->tls.key = arg; return true;
-	case 'K': o->tls.keylog = arg; return true;
-	case 'S': o->tls.hsts = true; return true;
-	case 'H': return number_option("--head-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.head_timeout_ms);
-	case 'I': return number_option("--idle-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.idle_timeout_ms);
-	case 'W': return number_option("--send-timeout", arg, 1, TIMEOUT_MAX_MS, &o->cfg.send_timeout_ms);
-	case 'M': return number_option("--max-clients", arg, 1, CLIENTS_MAX, &o->max_clients);
-	default: return false;      /* getopt has said what was wrong */
-	}
-}
-
-/* Returns 0 to run, 1 when --help or --version answered, -1 on a usage error. */
+/* The options into o, the port operand included. Returns -1 to go on, or the status main()
+ * exits with: 0 after --help or --version, 2 after a usage error (reported). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c;
+	struct cli_choice protocol = { "HTTP/1.1", protocols };
+	const struct cli_option table[] = {
+		{ "bind", 'b', CLI_STRING, &o->bind, 0, 0, NULL },
+		{ "directory", 'd', CLI_STRING, &o->directory, 0, 0, NULL },
+		{ "protocol", 'p', CLI_CHOICE, &protocol, 0, 0, "-p" },
+		{ "quiet", 'q', CLI_FLAG, &o->cfg.quiet, 0, 0, NULL },
+		{ "no-chunked", 0, CLI_FLAG, &o->no_chunked, 0, 0, NULL },
+		{ "trace", 0, CLI_FLAG, &o->cfg.trace, 0, 0, NULL },
+		{ "head-timeout", 0, CLI_NUMBER, &o->cfg.head_timeout_ms, 1, TIMEOUT_MAX_MS,
+		  "--head-timeout" },
+		{ "idle-timeout", 0, CLI_NUMBER, &o->cfg.idle_timeout_ms, 1, TIMEOUT_MAX_MS,
+		  "--idle-timeout" },
+		{ "send-timeout", 0, CLI_NUMBER, &o->cfg.send_timeout_ms, 1, TIMEOUT_MAX_MS,
+		  "--send-timeout" },
+		{ "max-clients", 0, CLI_NUMBER, &o->max_clients, 1, CLIENTS_MAX, "--max-clients" },
+		HTTPS_CLI_OPTIONS(o->tls),
+	};
+	/* http.server's port is an operand, as here: its count is checked below, in our words. */
+	const struct cli_program program = { "fileserver", FILESERVER_VERSION, usage, table,
+	                                      CLI_COUNT(table), CLI_OPERANDS_ANY };
+	int first, rc = cli_parse(&program, argc, argv, &first);
 
-	while ((c = getopt_long(argc, argv, "b:d:p:qhV", long_options, NULL)) != -1) {
-		if (c == 'h' || c == 'V') {
-			if (c == 'h')
-				usage(stdout);
-			else
-				puts("fileserver " FILESERVER_VERSION);
-			return 1;
-		}
-		if (!apply_option(c, optarg, o))
-			goto bad;
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "fileserver: one port only, not '%s'\n", argv[optind + 1]);
-		goto bad;
-	}
-	if (optind < argc && !number_option("the port", argv[optind], 0, 65535, &o->port))
-		goto bad;
-	return 0;
-bad:
-	fputs("Try 'fileserver --help' for more information.\n", stderr);
+	if (rc >= 0)
+		return rc;
+	o->cfg.http10 = protocol.value == protocols[0];
+	if (argc - first > 1)
+		return cli_usage_error(program.name, "one port only, not '%s'", argv[first + 1]);
+	if (first < argc && cli_number(&program, argv[first], "the port", 0, 65535, &o->port) != 0)
+		return 2;
 	return -1;
 }
 
@@ -187,9 +122,8 @@ static bool open_root(const char *dir, struct files_root *root)
 
 	if (files_root_open(root, dir) == 0)
 		return true;
-	if (strerror_r(errno, reason, sizeof reason) != 0)
-		snprintf(reason, sizeof reason, "error %d", errno);
-	log_error("fileserver: cannot serve directory '%s': %s", dir, reason);
+	log_error("fileserver: cannot serve directory '%s': %s", dir,
+	          log_strerror(errno, reason, sizeof reason));
 	return false;
 }
 
@@ -226,8 +160,8 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc = parse_args(argc, argv, &o);
 
-	if (rc != 0)
-		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (rc >= 0)
+		return rc;
 	if ((rc = https_configure("fileserver", &o.tls, &o.cfg)) != 0)
 		return rc;
 	log_set_quiet(o.cfg.quiet);

@@ -31,12 +31,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "http/url.h"
 
 /* Bytes of HTML generated before they are written: one chunk on the wire. */
 #define LISTING_BUF 16384
-/* Input bytes escaped at a time; the escaped text fits a small stack buffer. */
-#define ESCAPE_SLICE 128
 
 struct entry {
 	size_t offset;          /* of the name in names[], while reading (realloc moves names) */
@@ -188,103 +187,59 @@ void listing_free(struct listing *l)
 	free(l);
 }
 
-/* Where the HTML goes: counted only (the first pass of --no-chunked) or buffered and sent. */
-struct out {
-	struct http_exchange *x;
-	bool counting;
-	bool failed;
-	uint64_t total;
-	size_t len;
-	char buf[LISTING_BUF];
-};
-
-static void flush(struct out *o)
+/* buf's flush: one buffer of HTML is one piece of the body (one chunk on HTTP/1.1). */
+static int send_piece(void *x, const char *html, size_t len)
 {
-	if (o->len > 0 && !o->failed && http_response_body(o->x, o->buf, o->len) < 0)
-		o->failed = true;
-	o->len = 0;
+	return http_response_body(x, html, len);
 }
 
-static void put(struct out *o, const char *s, size_t n)
+static void put_entry(struct buf *b, const struct entry *e)
 {
-	o->total += n;
-	while (!o->counting && n > 0) {
-		size_t room = sizeof o->buf - o->len;
-		size_t take = n < room ? n : room;
-
-		memcpy(o->buf + o->len, s, take);
-		o->len += take;
-		s += take;
-		n -= take;
-		if (o->len == sizeof o->buf)
-			flush(o);
-	}
+	buf_puts(b, "<li><a href=\"");
+	url_encode_path(b, e->name, e->len);
+	buf_puts(b, e->is_dir ? "/\">" : "\">");
+	url_html_escape(b, e->name, e->len);
+	buf_puts(b, e->is_link ? "@</a></li>\n" : e->is_dir ? "/</a></li>\n" : "</a></li>\n");
 }
 
-static void put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-/* html.escape() or quote() of s, a slice at a time (both work byte by byte, so slicing is safe).
- * The slices are small enough that the escaping cannot run out of room. */
-static void put_escaped(struct out *o, const char *s, size_t n, bool href)
-{
-	char tmp[6 * ESCAPE_SLICE + 1];
-
-	for (size_t i = 0; i < n; i += ESCAPE_SLICE) {
-		size_t k = n - i < ESCAPE_SLICE ? n - i : ESCAPE_SLICE;
-		int len = href ? url_encode_path(s + i, k, tmp, sizeof tmp) :
-		          url_html_escape(s + i, k, tmp, sizeof tmp);
-		if (len > 0)
-			put(o, tmp, (size_t)len);
-	}
-}
-
-static void put_entry(struct out *o, const struct entry *e)
-{
-	put_str(o, "<li><a href=\"");
-	put_escaped(o, e->name, e->len, true);
-	put_str(o, e->is_dir ? "/\">" : "\">");
-	put_escaped(o, e->name, e->len, false);
-	put_str(o, e->is_link ? "@</a></li>\n" : e->is_dir ? "/</a></li>\n" : "</a></li>\n");
-}
-
-static void generate(struct out *o, const struct listing *l, const char *url_path)
+/* The page into b; it stops early once x's connection failed (a client gone). */
+static void generate(struct buf *b, const struct listing *l, const char *url_path,
+                     const struct http_exchange *x)
 {
 	size_t path_len = strlen(url_path);
 
-	put_str(o, "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	        "<title>Directory listing for ");
-	put_escaped(o, url_path, path_len, false);
-	put_str(o, "</title>\n</head>\n<body>\n<h1>Directory listing for ");
-	put_escaped(o, url_path, path_len, false);
-	put_str(o, "</h1>\n<hr>\n<ul>\n");
-	for (size_t i = 0; i < l->count && !o->failed; i++)
-		put_entry(o, &l->entries[i]);
-	put_str(o, "</ul>\n<hr>\n</body>\n</html>\n");
+	buf_puts(b, "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	         "<title>Directory listing for ");
+	url_html_escape(b, url_path, path_len);
+	buf_puts(b, "</title>\n</head>\n<body>\n<h1>Directory listing for ");
+	url_html_escape(b, url_path, path_len);
+	buf_puts(b, "</h1>\n<hr>\n<ul>\n");
+	for (size_t i = 0; i < l->count && !x->failed; i++)
+		put_entry(b, &l->entries[i]);
+	buf_puts(b, "</ul>\n<hr>\n</body>\n</html>\n");
 }
 
 int listing_send(struct http_exchange *x, const struct listing *l, const char *url_path,
                  bool buffered)
 {
-	struct out o = { .x = x, .counting = buffered };
+	char html[LISTING_BUF + 1];   /* and the NUL a buf keeps after its text */
+	struct buf b;
 	int64_t length = HTTP_BODY_UNKNOWN;
 
 	if (buffered) {
-		generate(&o, l, url_path);
-		length = (int64_t)o.total;
-		o.counting = false;
+		buf_init(&b, NULL, 0);   /* the first pass only counts */
+		generate(&b, l, url_path, x);
+		length = (int64_t)buf_length(&b);
 	}
 	http_response_start(x, HTTP_OK);
 	http_response_header(x, "Content-Type", "text/html; charset=utf-8");
 	if (http_response_send_head(x, length, true) < 0)
 		return -1;
 	if (!x->head_only) {
-		generate(&o, l, url_path);
-		flush(&o);
+		buf_init_flush(&b, html, sizeof html, send_piece, x);
+		generate(&b, l, url_path, x);
+		if (buf_flush(&b) < 0 || buf_truncated(&b))
+			return -1;
 	}
-	if (o.failed)
-		return -1;
 	return http_response_end(x);
 }

@@ -4,7 +4,7 @@
  * 14). A video player seeking, or `curl -C -` resuming a download, asks for a slice of a file;
  * one range is answered with 206 and a Content-Range, several with one 206 whose body is
  * multipart/byteranges (each part with its own Content-Type and Content-Range), none that
- * overlaps the file with 416. common/range.c reads the Range field; this file decides whether
+ * overlaps the file with 416. common/http/range.c reads the Range field; this file decides whether
  * it applies (If-Range) and writes the answer, every byte straight from the file by sendfile().
  *
  * The multipart body's length is computed before anything is sent, so it goes out with
@@ -14,12 +14,12 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "http/http.h"
 #include "http/http_conn.h"
 #include "http/http_date.h"
@@ -55,7 +55,7 @@ static const struct http_str *range_field(const struct http_request *req)
 static bool if_range_holds(const struct http_request *req, const char *etag, int64_t mtime)
 {
 	const struct http_str *v = http_header_get(req, "If-Range");
-	char modified[32];
+	char modified[HTTP_DATE_SIZE];
 	size_t n;
 
 	if (v == NULL)
@@ -113,21 +113,17 @@ int ranges_plan(struct http_exchange *x, uint64_t size, const char *etag, int64_
 /* --trace: "ranges served: 200-1000, 2000-6576, 19000-47021 of 47022 bytes". */
 static void trace_ranges(struct http_exchange *x, const struct ranges *p, uint64_t size)
 {
-	char list[RANGE_MAX * 44];
-	size_t len = 0;
+	char list[RANGE_MAX * 44];   /* ", " and two 20-digit numbers with '-' for each */
+	struct buf b;
 
 	if (!x->cfg->trace)
 		return;
-	list[0] = '\0';
-	for (int i = 0; i < p->count; i++) {
-		int n = snprintf(list + len, sizeof list - len, "%s%" PRIu64 "-%" PRIu64,
-		                 i > 0 ? ", " : "", p->r[i].first, p->r[i].last);
-		if (n < 0 || (size_t)n >= sizeof list - len)
-			break;
-		len += (size_t)n;
-	}
-	trace_exchange(x, "%s %s of %" PRIu64 " bytes%s", p->count > 1 ? "ranges served:" :
-	               "range served:", list, size, p->count > 1 ? ", as multipart/byteranges" : "");
+	buf_init(&b, list, sizeof list);
+	for (int i = 0; i < p->count; i++)
+		buf_printf(&b, "%s%" PRIu64 "-%" PRIu64, i > 0 ? ", " : "", p->r[i].first, p->r[i].last);
+	trace_exchange(x, "%s %s%s of %" PRIu64 " bytes%s", p->count > 1 ? "ranges served:" :
+	               "range served:", list, buf_truncated(&b) ? " ..." : "", size,
+	               p->count > 1 ? ", as multipart/byteranges" : "");
 }
 
 /*

@@ -6,9 +6,9 @@
  * and http.server-style access lines, and answers GET / and POST / with the same page and text.
  *
  * This file is the program's frame: options, finding the templates and the users file, the
- * listening socket, the banner, and the engine (common/http_conn) with routes_handle() as its
+ * listening socket, the banner, and the engine (common/http/http_conn) with routes_handle() as its
  * handler. The pages are in routes.c, login.c and tools.c.
- * With --tls-cert and --tls-key it serves HTTPS (common/https.c), and its session cookies get
+ * With --tls-cert and --tls-key it serves HTTPS (common/http/https.c), and its session cookies get
  * Secure (struct app's https flag).
  * Left out on purpose: Flask's debug mode (a Python console in the browser).
  */
@@ -20,15 +20,15 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/log.h"
+#include "base/net.h"
 #include "base/net_serve.h"
 #include "base/stop.h"
 #include "http/http_conn.h"
 #include "http/http_error.h"
 #include "http/https.h"
-#include "base/io.h"
-#include "base/log.h"
-#include "base/net.h"
 #include "routes.h"
+#include "tls/tls.h"
 #include "users.h"
 
 #define FORMAPP_VERSION "1.0"
@@ -36,7 +36,6 @@
 #define SESSIONS_MAX 10000                /* logged-in sessions kept at once */
 #define SESSIONS_PER_ADDRESS 32           /* of which one client address holds at most */
 #define SESSION_IDLE_MS (30 * 60 * 1000)  /* a session unused this long ends */
-#define STOP_GRACE_MS 100
 /* Exit statuses: EXIT_FAILURE (1) when the server cannot start, 2 (cli_parse, https_configure)
  * for a usage error. */
 

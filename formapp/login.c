@@ -5,7 +5,7 @@
  *   GET /home       Cookie: sessionid=...  ->  the user's page
  *   GET /checkmail  Cookie: sessionid=...  ->  another page of the same session
  * HTTP itself remembers nothing between these requests: the cookie the browser sends back is the
- * whole link between them, and the server's table (common/session.c) is the memory. The same
+ * whole link between them, and the server's table (formapp/session.c) is the memory. The same
  * session can also travel in a hidden form field (/hidden) or in the query string (/query), the
  * handout's two other carriers, shown here so that the lab notes can show how they leak.
  *
@@ -39,14 +39,14 @@ static int session_cookie(const struct app *app, const char *id, int64_t max_age
 {
 	struct cookie_attrs a = { .max_age = max_age, .expires = -1, .path = "/",
 	                          .secure = app->https, .http_only = true, .same_site = "Lax" };
-	return cookie_format(out, COOKIE_TEXT_MAX, "sessionid", id, &a);
+	return cookie_format(out, COOKIE_TEXT_MAX, ROUTES_SESSION_COOKIE, id, &a);
 }
 
 /* The login form, with a message after a failed attempt. */
 static int show_form(struct http_exchange *x, const struct app *app, const char *message)
 {
 	const struct template_var vars[] = { { "message", message } };
-	return routes_send_page(x, HTTP_OK, app, PAGE_LOGIN, vars, 1);
+	return routes_send_page(x, HTTP_OK, app, PAGE_LOGIN, vars, sizeof vars / sizeof vars[0]);
 }
 
 int login_form(struct http_exchange *x, struct app *app, const struct form *f)
@@ -104,7 +104,7 @@ int login_logout(struct http_exchange *x, struct app *app, const struct form *f)
 static int show_session(struct http_exchange *x, struct app *app, enum page page,
                         struct http_str id)
 {
-	char sid[SESSION_ID_LEN + 1] = "", when[32] = "", count[24];
+	char sid[SESSION_ID_LEN + 1] = "", when[HTTP_DATE_SIZE] = "", count[24];
 	struct session_info s;
 
 	if (id.p == NULL || session_touch(app->sessions, id.p, id.len, io_now_ms(), &s) < 0)
@@ -114,9 +114,11 @@ static int show_session(struct http_exchange *x, struct app *app, enum page page
 	snprintf(count, sizeof count, "%" PRIu64, s.requests);
 	const struct template_var vars[] = { { "user", s.user }, { "login_time", when },
 	                                     { "requests", count }, { "sid", sid } };
-	/* Only the carrier pages get {{ sid }}; the others cannot show the id by mistake. */
+	size_t n = sizeof vars / sizeof vars[0];
+	/* Only the carrier pages get {{ sid }}, the last variable; the others cannot show the id by
+	 * mistake. */
 	return routes_send_page(x, HTTP_OK, app, page, vars,
-	                        page == PAGE_HIDDEN || page == PAGE_QUERY ? 4 : 3);
+	                        page == PAGE_HIDDEN || page == PAGE_QUERY ? n : n - 1);
 }
 
 int login_home(struct http_exchange *x, struct app *app, const struct form *f)

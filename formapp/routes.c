@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "http/cookie.h"
 #include "http/http_error.h"
 #include "http/http_form.h"
@@ -31,7 +32,7 @@ const char *const routes_page_files[PAGE_COUNT] = {
 
 static route_fn demo_form, demo_answer;
 
-static const struct http_str none = { "None", 4 };   /* Python's str(None) */
+static const struct http_str none = { "None", sizeof "None" - 1 };   /* Python's str(None) */
 
 struct route {
 	const char *path;
@@ -136,7 +137,7 @@ struct http_str routes_cookie_id(const struct http_request *req)
 	struct cookie list[COOKIE_MAX];
 	bool more;
 	size_t n = header != NULL ? cookie_parse(header->p, header->len, list, COOKIE_MAX, &more) : 0;
-	const struct cookie *c = cookie_find(list, n, "sessionid");
+	const struct cookie *c = cookie_find(list, n, ROUTES_SESSION_COOKIE);
 
 	return c != NULL ? (struct http_str){ c->value, c->value_len } : (struct http_str){ NULL, 0 };
 }
@@ -155,23 +156,26 @@ static int demo_form(struct http_exchange *x, struct app *app, const struct form
  */
 static int demo_answer(struct http_exchange *x, struct app *app, const struct form *f)
 {
+	static const char user_label[] = "User: ", password_label[] = "\nPassword: ";
 	const struct form_field *user = form_get(f, "user"), *password = form_get(f, "password");
 	/* A file part is Flask's request.files, not request.form: None, as there. */
 	struct http_str u = user != NULL && user->filename == NULL ?
 	                    (struct http_str){ user->value, user->value_len } : none;
 	struct http_str p = password != NULL && password->filename == NULL ?
 	                    (struct http_str){ password->value, password->value_len } : none;
-	size_t len = 6 + u.len + 11 + p.len;
-	char *text = malloc(len);       /* one buffer, so the answer leaves in one write */
+	size_t size = sizeof user_label - 1 + u.len + sizeof password_label - 1 + p.len + 1;
+	char *text = malloc(size);      /* one buffer, so the answer leaves in one write */
+	struct buf b;
 
 	(void)app;
 	if (text == NULL)
 		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
-	memcpy(text, "User: ", 6);      /* values may hold NUL bytes (multipart): no %s */
-	memcpy(text + 6, u.p, u.len);
-	memcpy(text + 6 + u.len, "\nPassword: ", 11);
-	memcpy(text + 17 + u.len, p.p, p.len);
-	int ret = http_response_simple(x, HTTP_OK, "text/plain; charset=utf-8", text, len);
+	buf_init(&b, text, size);
+	buf_puts(&b, user_label);       /* values may hold NUL bytes (multipart): appended whole */
+	buf_append(&b, u.p, u.len);
+	buf_puts(&b, password_label);
+	buf_append(&b, p.p, p.len);
+	int ret = http_response_simple(x, HTTP_OK, "text/plain; charset=utf-8", text, b.len);
 	free(text);
 	return ret;
 }

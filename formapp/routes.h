@@ -16,6 +16,7 @@
 #include "template.h"
 
 #define ROUTES_BODY_MAX (1024 * 1024)   /* a larger request body: 413 */
+#define ROUTES_SESSION_COOKIE "sessionid"   /* the cookie that carries the session id */
 
 /* The templates, by what they show; routes_page_files[] names their files. */
 enum page { PAGE_MAIN, PAGE_LOGIN, PAGE_HOME, PAGE_CHECKMAIL, PAGE_HIDDEN, PAGE_QUERY,
@@ -53,7 +54,8 @@ int routes_send_page(struct http_exchange *x, int status, const struct app *app,
 /* 303 See Other to location, with a Set-Cookie field when set_cookie is not NULL. */
 int routes_redirect(struct http_exchange *x, const char *location, const char *set_cookie);
 
-/* The value of the request's sessionid cookie, or {NULL, 0}. Points into the request. */
+/* The value of the request's session cookie (ROUTES_SESSION_COOKIE), or {NULL, 0}. Points into
+ * the request. */
 struct http_str routes_cookie_id(const struct http_request *req);
 
 #endif

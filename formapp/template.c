@@ -10,8 +10,6 @@
  */
 #include "template.h"
 
-#include "http/url.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/buf.h"
+#include "http/url.h"
 
 /* One parsed "{{ name }}" or "{{ name|safe }}". */
 struct tag {
@@ -57,9 +58,11 @@ static bool parse_tag(const char *s, size_t len, struct tag *t)
 	t->safe = i < len && s[i] == '|';
 	if (t->safe) {
 		i = skip_spaces(s, len, i + 1);
-		if (len - i < 4 || memcmp(s + i, "safe", 4) != 0)
+		static const char filter[] = "safe";
+		size_t filter_len = sizeof filter - 1;
+		if (len - i < filter_len || memcmp(s + i, filter, filter_len) != 0)
 			return false;
-		i = skip_spaces(s, len, i + 4);
+		i = skip_spaces(s, len, i + filter_len);
 	}
 	if (len - i < 2 || s[i] != '}' || s[i + 1] != '}')
 		return false;
@@ -76,26 +79,10 @@ static const char *lookup(const struct template_var *vars, size_t n, const struc
 	return "";                              /* Jinja's default: unknown renders as nothing */
 }
 
-/* Copy s[0..len) raw to out + *n, keeping a byte for the NUL. */
-static bool put_raw(char *out, size_t outlen, size_t *n, const char *s, size_t len)
-{
-	if (len >= outlen - *n)
-		return false;
-	memcpy(out + *n, s, len);
-	*n += len;
-	return true;
-}
-
 /* Insert one variable's value, escaped (& < > " ') unless the tag says |safe. */
-static bool put_value(char *out, size_t outlen, size_t *n, const char *value, bool safe)
+static bool put_value(struct buf *b, const char *value, bool safe)
 {
-	if (safe)
-		return put_raw(out, outlen, n, value, strlen(value));
-	int len = url_html_escape(value, strlen(value), out + *n, outlen - *n);
-	if (len < 0)
-		return false;
-	*n += (size_t)len;
-	return true;
+	return safe ? buf_puts(b, value) : url_html_escape(b, value, strlen(value));
 }
 
 /* Where the next "{{" starts, or len. A lone '{' or '}' is text. */
@@ -119,28 +106,29 @@ static int fail(char *out, size_t outlen, int err)
 int template_render(const char *tpl, size_t len, const struct template_var *vars, size_t nvars,
                     char *out, size_t outlen)
 {
-	size_t i = 0, n = 0;
+	struct buf b;
+	size_t i = 0;
 
 	if (outlen == 0)
 		return fail(out, outlen, ENAMETOOLONG);
+	buf_init(&b, out, outlen);
 	while (i < len) {
 		size_t tag = next_tag(tpl, len, i);
 		struct tag t;
 
-		if (!put_raw(out, outlen, &n, tpl + i, tag - i))
+		if (!buf_append(&b, tpl + i, tag - i))
 			return fail(out, outlen, ENAMETOOLONG);
 		if (tag == len)
 			break;
 		if (!parse_tag(tpl + tag, len - tag, &t))
 			return fail(out, outlen, EINVAL);
-		if (!put_value(out, outlen, &n, lookup(vars, nvars, &t), t.safe))
+		if (!put_value(&b, lookup(vars, nvars, &t), t.safe))
 			return fail(out, outlen, ENAMETOOLONG);
 		i = tag + t.len;
 	}
-	if (n > INT_MAX)
+	if (b.len > INT_MAX)
 		return fail(out, outlen, ENAMETOOLONG);
-	out[n] = '\0';
-	return (int)n;
+	return (int)b.len;
 }
 
 /* Read the whole regular file fd into a new buffer; bounded by TEMPLATE_FILE_MAX. */

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
+#include "base/io.h"
+#include "base/num.h"
 #include "base/stop.h"
 #include "http/cookie.h"
-#include "base/io.h"
-#include "base/net.h"
-#include "base/num.h"
 #include "http/http_date.h"
 #include "http/http_error.h"
 #include "http/url.h"
@@ -35,47 +35,40 @@ static const char *field_or(const struct form *f, const char *name, const char *
 	return field != NULL && field->value[0] != '\0' ? field->value : fallback;
 }
 
-/* Append s[0..len), HTML-escaped, to out[*used..size). False when it does not fit. */
-static bool put(char *out, size_t size, size_t *used, const char *s, size_t len)
-{
-	int n = url_html_escape(s, len, out + *used, size - *used);
-
-	if (n < 0)
-		return false;
-	*used += (size_t)n;
-	return true;
-}
-
 /* GET /cookies: one "name=value" line per cookie the client sent, escaped, and the form. */
 int tools_cookies(struct http_exchange *x, struct app *app, const struct form *f)
 {
+	/* The session id stays off the page: a script could fetch the page and read it, which is
+	 * exactly what HttpOnly forbids it to do with the cookie. */
+	static const char hidden[] = "(not shown)";
 	const struct http_str *header = http_header_get(x->req, "Cookie");
 	struct cookie list[COOKIE_MAX];
-	bool more = false, ok = true;
+	bool more = false;
 	size_t n = header != NULL ? cookie_parse(header->p, header->len, list, COOKIE_MAX, &more) : 0;
 	/* Names and values are disjoint parts of the header, and an entity is at most 6 bytes
-	 * ("(not shown)" is shorter than the 6 * 10 bytes "sessionid=" has). */
-	size_t size = (header != NULL ? 6 * header->len : 0) + 2 * n + 1, used = 0;
+	 * (the hidden text is shorter than 6 times the session cookie's name and '='). */
+	size_t size = (header != NULL ? 6 * header->len : 0) + 2 * n + 1;
 	char *rows = malloc(size), count[48];
+	struct buf b;
 	int ret;
 
 	(void)f;
 	if (rows == NULL)
 		return http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
-	rows[0] = '\0';
-	for (size_t i = 0; ok && i < n; i++) {
+	buf_init(&b, rows, size);
+	for (size_t i = 0; i < n; i++) {
 		const struct cookie *c = &list[i];
-		/* The session id stays off the page: a script could fetch the page and read it,
-		 * which is exactly what HttpOnly forbids it to do with the cookie. */
-		bool hide = c->name_len == 9 && memcmp(c->name, "sessionid", 9) == 0;
-		ok = put(rows, size, &used, c->name, c->name_len) && put(rows, size, &used, "=", 1) &&
-		     put(rows, size, &used, hide ? "(not shown)" : c->value, hide ? 11 : c->value_len) &&
-		     put(rows, size, &used, "\n", 1);
+		bool hide = c->name_len == strlen(ROUTES_SESSION_COOKIE) &&
+		            memcmp(c->name, ROUTES_SESSION_COOKIE, c->name_len) == 0;
+		url_html_escape(&b, c->name, c->name_len);
+		buf_putc(&b, '=');
+		url_html_escape(&b, hide ? hidden : c->value, hide ? sizeof hidden - 1 : c->value_len);
+		buf_putc(&b, '\n');
 	}
 	snprintf(count, sizeof count, "%zu%s", n, more ? " or more" : "");
 	const struct template_var vars[] = { { "rows", rows }, { "count", count } };
-	ret = ok ? routes_send_page(x, HTTP_OK, app, PAGE_COOKIES, vars, 2) :
-	           http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL);
+	ret = buf_truncated(&b) ? http_error_send(x, HTTP_INTERNAL_SERVER_ERROR, NULL) :
+	      routes_send_page(x, HTTP_OK, app, PAGE_COOKIES, vars, sizeof vars / sizeof vars[0]);
 	free(rows);
 	return ret;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/chunked.c. Every valid body is decoded whole, split in two at every
+ * Unit tests for common/http/chunked.c. Every valid body is decoded whole, split in two at every
  * position, and fed one byte at a time, and must give the same data and the same leftover bytes
  * (the next request) each way. Every bad body must be refused however it is split, and stay
  * refused. The "limits" TCase puts the size line, the trailer section, the digit count and the

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/cli.c: a table of command lines against one program's option table
+ * Unit tests for common/base/cli.c: a table of command lines against one program's option table
  * (flags, strings, numbers at their limits and one past, unknown options, missing arguments,
- * --help and --version, operands), with what each writes to stdout and stderr captured; parsing
- * twice in one process (getopt's global state); the option-table limit; and cli_announce()'s first
- * line, over IPv4 and IPv6, and its one error line when the socket's address cannot be read.
+ * --help and --version, operands), with what each writes to stdout and stderr captured; a
+ * choice among strings; a usage error of the program's own; parsing twice in one process
+ * (getopt's global state); the option-table limit; and cli_announce()'s first line, over IPv4
+ * and IPv6, and its one error line when the socket's address cannot be read.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -187,7 +188,7 @@ START_TEST(test_bad_number_message)
 	char err[512];
 	ck_assert_int_eq(parse(args, &v, 0, NULL), 2);
 	ck_assert_str_eq(captured(2, err, sizeof err),
-	                 "prog: bad --max-clients '0': give a number from 1 to 16384\n" TRY);
+	                 "prog: --max-clients takes a number from 1 to 16384, not '0'\n" TRY);
 }
 END_TEST
 
@@ -223,7 +224,85 @@ START_TEST(test_cli_number_operand)
 	ck_assert_int_eq(cli_number(&program, "x", "port", 0, 65535, &port), 2);
 	ck_assert_uint_eq(port, 8000);
 	ck_assert_str_eq(captured(2, err, sizeof err),
-	                 "prog: bad port 'x': give a number from 0 to 65535\n" TRY);
+	                 "prog: port takes a number from 0 to 65535, not 'x'\n" TRY);
+}
+END_TEST
+
+/* CLI_OPERANDS_ANY: cli_parse lets any number of operands through, for the program to judge. */
+START_TEST(test_operands_any)
+{
+	static const char *const args[] = { "8000", "-q", "9000", "x", NULL };
+	struct values v;
+	int first = -1;
+	char err[64];
+	ck_assert_int_eq(parse(args, &v, CLI_OPERANDS_ANY, &first), -1);
+	ck_assert(v.quiet);
+	ck_assert_int_eq(first, 2);   /* { prog, "-q", "8000", "9000", "x" } */
+	ck_assert_str_eq(captured(2, err, sizeof err), "");
+}
+END_TEST
+
+/* A usage error of the program's own: the same two lines as cli_parse's, status 2. */
+START_TEST(test_usage_error_of_the_program)
+{
+	char err[512];
+	ck_assert_int_eq(cli_usage_error("prog", "one %s only, not '%s'", "port", "2"), 2);
+	ck_assert_str_eq(captured(2, err, sizeof err), "prog: one port only, not '2'\n" TRY);
+}
+END_TEST
+
+/* ---- CLI_CHOICE: one of a few strings ------------------------------------------------------ */
+
+static const char *const versions[] = { "HTTP/1.0", "HTTP/1.1", NULL };
+static const char *const three[] = { "a", "b", "c", NULL };
+
+struct choice_row {
+	const char *args[4];
+	const char *const *choices;
+	int status;
+	int chosen;             /* index into choices when status is -1; -1: the default stays */
+	const char *err;        /* stderr exactly */
+	const char *why;
+};
+
+static const struct choice_row choice_rows[] = {
+	{ { NULL }, versions, -1, -1, "", "not given: the default" },
+	{ { "-p", "HTTP/1.0", NULL }, versions, -1, 0, "", "the first" },
+	{ { "--protocol=HTTP/1.1", NULL }, versions, -1, 1, "", "the last, long form" },
+	{ { "-p", "HTTP/2", NULL }, versions, 2, -1,
+	  "prog: -p takes HTTP/1.0 or HTTP/1.1, not 'HTTP/2'\n" TRY, "not one of them" },
+	{ { "-p", "http/1.0", NULL }, versions, 2, -1,
+	  "prog: -p takes HTTP/1.0 or HTTP/1.1, not 'http/1.0'\n" TRY, "case matters" },
+	{ { "-p", "", NULL }, versions, 2, -1,
+	  "prog: -p takes HTTP/1.0 or HTTP/1.1, not ''\n" TRY, "empty" },
+	{ { "-p", "d", NULL }, three, 2, -1, "prog: -p takes a, b or c, not 'd'\n" TRY,
+	  "three choices named" },
+};
+
+START_TEST(test_choice_rows)
+{
+	const struct choice_row *row = &choice_rows[_i];
+	static char *argv[8];
+	int argc = 0;
+	char err[512];
+	struct cli_choice protocol = { "default", row->choices };
+	const struct cli_option table[] = {
+		{ "protocol", 'p', CLI_CHOICE, &protocol, 0, 0, "-p" },
+	};
+	const struct cli_program program = { "prog", "1.0", usage, table, CLI_COUNT(table), 0 };
+
+	argv[argc++] = "prog";
+	for (int i = 0; row->args[i] != NULL; i++)
+		argv[argc++] = (char *)row->args[i];
+	argv[argc] = NULL;
+	int status = cli_parse(&program, argc, argv, NULL);
+	ck_assert_msg(status == row->status, "row %d (%s): status %d", _i, row->why, status);
+	ck_assert_msg(strcmp(captured(2, err, sizeof err), row->err) == 0, "row %d (%s): stderr \"%s\"",
+	              _i, row->why, err);
+	if (status == -1)
+		ck_assert_msg(row->chosen < 0 ? strcmp(protocol.value, "default") == 0 :
+		              protocol.value == row->choices[row->chosen],
+		              "row %d (%s): value %s", _i, row->why, protocol.value);
 }
 END_TEST
 
@@ -344,6 +423,9 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_operand_among_options);
 	tcase_add_test(tc, test_cli_number_operand);
 	tcase_add_test(tc, test_parses_again_from_the_start);
+	tcase_add_test(tc, test_operands_any);
+	tcase_add_test(tc, test_usage_error_of_the_program);
+	tcase_add_loop_test(tc, test_choice_rows, 0, (int)(sizeof choice_rows / sizeof choice_rows[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("first_line");
 	tcase_add_checked_fixture(tc, capture_setup, capture_teardown);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/cookie.c: the Cookie header reader (a dozen cookies, quotes, spaces,
+ * Unit tests for common/http/cookie.c: the Cookie header reader (a dozen cookies, quotes, spaces,
  * empty values, pairs without '=', names that are no token, more than COOKIE_MAX) and the
  * Set-Cookie builder (every attribute in its order, the logout's Max-Age=0, every way a name,
  * value or attribute could smuggle in a ';' or a header of its own, and the output buffer at

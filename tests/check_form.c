@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/form.c: the urlencoded parser (the handout's "user=philip&pw=123456",
+ * Unit tests for common/http/form.c: the urlencoded parser (the handout's "user=philip&pw=123456",
  * '+', %XX, broken escapes, empty and repeated keys), the multipart boundary and body parsers
  * (quoted boundaries, CRLF and near-miss delimiters inside values, preamble and epilogue, file
  * parts, missing final boundary) and every limit at exactly its value and one over. The body

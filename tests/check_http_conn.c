@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests of the connection loop (common/http_conn.c, http_body.c): persistence as RFC 9112 9.3
+ * Tests of the connection loop (common/http/http_conn.c, http_body.c): persistence as RFC 9112 9.3
  * says, pipelining, request bodies read or skipped, 100-continue, the statuses of bad heads,
  * the head, idle and body deadlines (set to a few hundred ms), a client that resets, and the
  * --trace and access-log output. http_serve_connection() runs on a thread; the test is the

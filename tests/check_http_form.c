@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/http_form.c, a request's form from its body or its query string. The
+ * Unit tests for common/http/http_form.c, a request's form from its body or its query string. The
  * engine runs on a socketpair (tests/http_harness.h) with a handler that parses the form and
  * answers with its fields written out as [name=value], or with the status http_form returned.
  * Rows cover each Content-Type, chunked and 100-continue bodies, and the limits.

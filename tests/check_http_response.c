@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests of the response writer (common/http_response.c, http_error.c): the exact bytes of
+ * Tests of the response writer (common/http/http_response.c, http_error.c): the exact bytes of
  * Content-Length, chunked, file and close-delimited responses, HEAD, 204 and 304 without a body,
  * error pages as http.server's, 405 with Allow, which errors close the connection, header
  * injection and overflow refused, broken framing answered by a close, the 503 of a busy server,

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/io.c over a socketpair (a checked fixture): write-all through a tiny send
- * buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of SIGPIPE,
- * timeouts as ETIMEDOUT, the EINTR rule around stop_requested(), the _stoppable calls that
- * see a stop within one slice even when no signal interrupts them, TCP_NODELAY, the lingering
- * close, and the line reader with its IO_LINE_MAX limit, exactly at it and one over.
+ * Unit tests for common/base/io.c over a socketpair (a checked fixture): write-all through a tiny
+ * send buffer while a timer signal interrupts it (short counts and EINTR), EPIPE instead of
+ * SIGPIPE, timeouts as ETIMEDOUT, the EINTR rule around stop_requested(), the _stoppable calls
+ * that see a stop within one slice even when no signal interrupts them, TCP_NODELAY, and the
+ * lingering close, with its byte limit exactly reached and one over.
  */
 #include <check.h>
 #include <errno.h>
@@ -87,6 +87,12 @@ static void start_thread_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* A tiny kernel send buffer (SO_SNDBUF), so that writes come back short. */
+static void set_send_buffer(int fd, int bytes)
+{
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes), 0);
+}
+
 #define BIG (4u << 20)
 
 static unsigned char pattern_at(size_t i)
@@ -118,7 +124,7 @@ START_TEST(test_write_all_tiny_buffer_with_signals)
 	ck_assert_ptr_nonnull(data);
 	for (size_t i = 0; i < BIG; i++)
 		data[i] = pattern_at(i);
-	ck_assert_int_eq(io_set_send_buffer(sv[0], 1024), 0);
+	set_send_buffer(sv[0], 1024);
 	start_thread_quiet(&reader, slow_reader, NULL);
 	start_ticks(500);
 	ssize_t n = io_write_all(sv[0], data, BIG);
@@ -327,7 +333,7 @@ START_TEST(test_read_stoppable_sees_a_stop_without_a_signal)
 	int64_t took = time_until_stopped(io_read_stoppable, buf, sizeof buf, &n, &err);
 	ck_assert_int_eq(n, -1);
 	ck_assert_int_eq(err, EINTR);
-	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	ck_assert_msg(took >= 99 && took < 100 + STOP_SLICE_MS + 300, "took %lld ms",
 	              (long long)took);
 }
 END_TEST
@@ -357,7 +363,7 @@ START_TEST(test_write_stoppable_tiny_buffer_with_signals)
 	ck_assert_ptr_nonnull(data);
 	for (size_t i = 0; i < BIG; i++)
 		data[i] = pattern_at(i);
-	ck_assert_int_eq(io_set_send_buffer(sv[0], 1024), 0);
+	set_send_buffer(sv[0], 1024);
 	start_thread_quiet(&reader, slow_reader, NULL);
 	start_ticks(500);
 	ssize_t n = io_write_all_stoppable(sv[0], data, BIG);
@@ -379,7 +385,7 @@ START_TEST(test_write_stoppable_sees_a_stop_without_a_signal)
 	int64_t took = time_until_stopped(write_all_stoppable, chunk, sizeof chunk, &n, &err);
 	ck_assert_int_eq(n, -1);
 	ck_assert_int_eq(err, EINTR);
-	ck_assert_msg(took >= 99 && took < 100 + IO_STOP_SLICE_MS + 300, "took %lld ms",
+	ck_assert_msg(took >= 99 && took < 100 + STOP_SLICE_MS + 300, "took %lld ms",
 	              (long long)took);
 }
 END_TEST
@@ -434,132 +440,7 @@ START_TEST(test_linger_gives_up_after_ms)
 }
 END_TEST
 
-/* ---- the line reader ------------------------------------------------------------------------ */
-
-#define B(s) s, sizeof(s) - 1
-
-struct line_row {
-	const char *input;
-	size_t input_len;
-	const char *lines;   /* the lines returned, concatenated, then "|EOF" */
-	const char *why;
-};
-
-static const struct line_row line_rows[] = {
-	{ B("a\nb\n"), "a\nb\n|EOF", "two LF lines" },
-	{ B("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "GET / HTTP/1.1\r\nHost: x\r\n\r\n|EOF",
-	  "CR LF kept in the line" },
-	{ B("a\r\nlast"), "a\r\nlast|EOF", "a last unterminated line comes before EOF" },
-	{ B(""), "|EOF", "EOF at once" },
-	{ B("\n\n"), "\n\n|EOF", "empty lines" },
-};
-
-/* Read lines until EOF; each line is checked to end at its first LF. */
-static void read_all_lines(struct io_reader *r, char *out, size_t size)
-{
-	const char *line;
-	size_t len, used = 0;
-	int rc;
-	while ((rc = io_read_line(r, &line, &len)) == 1) {
-		const char *lf = memchr(line, '\n', len);
-		ck_assert_msg(lf == NULL || lf == line + len - 1, "a line continues past its LF");
-		ck_assert_uint_lt(used + len, size);
-		memcpy(out + used, line, len);
-		used += len;
-	}
-	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(io_read_line(r, &line, &len), 0);   /* EOF stays EOF */
-	snprintf(out + used, size - used, "|EOF");
-}
-
-START_TEST(test_read_lines)
-{
-	const struct line_row *row = &line_rows[_i];
-	struct io_reader r;
-	char out[256];
-	io_reader_init(&r, sv[0]);
-	ck_assert_int_eq(io_write_all(sv[1], row->input, row->input_len), (ssize_t)row->input_len);
-	shutdown(sv[1], SHUT_WR);
-	read_all_lines(&r, out, sizeof out);
-	ck_assert_msg(strcmp(out, row->lines) == 0, "row %d (%s): got \"%s\"", _i, row->why, out);
-}
-END_TEST
-
-static void *write_bytewise(void *arg)
-{
-	const char *s = arg;
-	for (size_t i = 0; s[i]; i++) {
-		ck_assert_int_eq(write(sv[1], s + i, 1), 1);
-		sleep_ms(1);
-	}
-	shutdown(sv[1], SHUT_WR);
-	return NULL;
-}
-
-START_TEST(test_read_lines_one_byte_at_a_time)
-{
-	const struct line_row *row = &line_rows[_i];
-	struct io_reader r;
-	pthread_t t;
-	char out[256];
-	io_reader_init(&r, sv[0]);
-	ck_assert_int_eq(pthread_create(&t, NULL, write_bytewise, (void *)row->input), 0);
-	read_all_lines(&r, out, sizeof out);
-	pthread_join(t, NULL);
-	ck_assert_msg(strcmp(out, row->lines) == 0, "row %d (%s): got \"%s\"", _i, row->why, out);
-}
-END_TEST
-
-START_TEST(test_read_line_deadline)
-{
-	struct io_reader r;
-	const char *line;
-	size_t len;
-	io_reader_init(&r, sv[0]);
-	r.deadline_ms = io_now_ms() + 100;
-	ck_assert_int_eq(write(sv[1], "no end", 6), 6);
-	errno = 0;
-	ck_assert_int_eq(io_read_line(&r, &line, &len), -1);
-	ck_assert_int_eq(errno, ETIMEDOUT);
-}
-END_TEST
-
 /* ---- limits --------------------------------------------------------------------------------- */
-
-static char big_line[IO_LINE_MAX + 64];
-
-/* A short line first, so the long one straddles the buffer and must be slid to the front. */
-static int read_long_line(size_t total, size_t *got)
-{
-	struct io_reader r;
-	const char *line;
-	io_reader_init(&r, sv[0]);
-	memset(big_line, 'x', total - 1);
-	big_line[total - 1] = '\n';
-	ck_assert_int_eq(io_write_all(sv[1], "hi\n", 3), 3);
-	ck_assert_int_eq(io_write_all(sv[1], big_line, total), (ssize_t)total);
-	shutdown(sv[1], SHUT_WR);
-	ck_assert_int_eq(io_read_line(&r, &line, got), 1);
-	ck_assert_uint_eq(*got, 3);
-	return io_read_line(&r, &line, got);
-}
-
-START_TEST(test_line_exactly_io_line_max)
-{
-	size_t len = 0;
-	ck_assert_int_eq(read_long_line(IO_LINE_MAX, &len), 1);
-	ck_assert_uint_eq(len, IO_LINE_MAX);
-}
-END_TEST
-
-START_TEST(test_line_one_over_io_line_max)
-{
-	size_t len = 0;
-	errno = 0;
-	ck_assert_int_eq(read_long_line(IO_LINE_MAX + 1, &len), -1);
-	ck_assert_int_eq(errno, EMSGSIZE);
-}
-END_TEST
 
 START_TEST(test_write_all_edge_counts)
 {
@@ -642,18 +523,8 @@ Suite *suite_io(void)
 	tcase_add_test(tc, test_linger_gives_up_after_ms);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("line_reader");
-	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
-	tcase_add_loop_test(tc, test_read_lines, 0, (int)(sizeof line_rows / sizeof line_rows[0]));
-	tcase_add_loop_test(tc, test_read_lines_one_byte_at_a_time, 0,
-	                    (int)(sizeof line_rows / sizeof line_rows[0]));
-	tcase_add_test(tc, test_read_line_deadline);
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, pair_setup, pair_teardown);
-	tcase_add_test(tc, test_line_exactly_io_line_max);
-	tcase_add_test(tc, test_line_one_over_io_line_max);
 	tcase_add_test(tc, test_write_all_edge_counts);
 	tcase_add_test(tc, test_linger_max_exactly_and_one_over);
 	tcase_add_test(tc, test_now_ms_is_monotonic_milliseconds);

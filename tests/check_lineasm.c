@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/lineasm.c: the same lines come out of the same bytes however they are cut
- * into chunks. Each row is fed whole, one byte at a time (Windows telnet), and cut in two at
+ * Unit tests for common/base/lineasm.c: the same lines come out of the same bytes however they are
+ * cut into chunks. Each row is fed whole, one byte at a time (Windows telnet), and cut in two at
  * every position; all must give the row's lines. Then the exact chunk sequences of the three
  * clients of the handout's question 3, lineasm_feed_line_equals() (echo's --lines "exit"), and the
  * length limit.

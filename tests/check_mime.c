@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/mime.c: every extension in the table (so an unsorted table, which would
- * break bsearch(), fails here), case-insensitivity, the last-extension rule, and the names that
- * must fall back to application/octet-stream. Where a row differs from Python 3.11's
+ * Unit tests for common/http/mime.c: every extension in the table (so an unsorted table, which
+ * would break bsearch(), fails here), case-insensitivity, the last-extension rule, and the names
+ * that must fall back to application/octet-stream. Where a row differs from Python 3.11's
  * mimetypes.guess_type(), the "why" says so; mime.c explains each difference.
  */
 #include "http/mime.h"

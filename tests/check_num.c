@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/num.c: the one bounded number parser. Tables of what atoi/strtoul
+ * Unit tests for common/base/num.c: the one bounded number parser. Tables of what atoi/strtoul
  * would half-accept ("", "+1", "-1", " 1", "1 ", 2^64) next to the plain numbers that must pass,
  * with the bounds checked at exactly min/max and one past them.
  */

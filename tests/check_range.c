@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/range.c: the Range header read against a file size (RFC 9110 14.1-14.2),
- * in tables of every form (a-b, a-, -n), lists with whitespace, the handout's example, what is
- * merged, what is unsatisfiable (416), what is ignored (200, whole file), and the limits:
- * numbers past 64 bits, RANGE_MAX and one more, a total of exactly the file and one byte more.
- * A randomised test checks the merging against a byte map. Then the text of the answers.
+ * Unit tests for common/http/range.c: the Range header read against a file size (RFC 9110
+ * 14.1-14.2), in tables of every form (a-b, a-, -n), lists with whitespace, the handout's example,
+ * what is merged, what is unsatisfiable (416), what is ignored (200, whole file), and the limits:
+ * numbers past 64 bits, RANGE_MAX and one more, a total of exactly the file and one byte more. A
+ * randomised test checks the merging against a byte map. Then the text of the answers.
  */
 #include "http/range.h"
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/stream.c (plain TCP half) over a socketpair, a checked fixture with a temp
- * file: the read deadline, write-all and writev-all through a tiny send buffer, sendfile of a
- * file range (Linux sends files to a socketpair too), a range past EOF giving EIO, offsets past
- * 4 GiB in a sparse file, and bytes written with MSG_MORE held back until the file body after
- * them on a real TCP socket. The TLS half is tested in check_tls.c.
+ * Unit tests for common/tls/stream.c on plain TCP (io.c's send and sendfile loops beneath it)
+ * over a socketpair, a checked fixture with a temp file: the read deadline, write-all and
+ * writev-all through a tiny send buffer, sendfile of a file range (Linux sends files to a
+ * socketpair too), a range past EOF giving EIO, offsets past 4 GiB in a sparse file, and bytes
+ * written with MSG_MORE held back until the file body after them on a real TCP socket. The TLS
+ * half is tested in check_tls.c.
  */
 
 #include <check.h>
@@ -86,7 +87,7 @@ static void *sink_main(void *arg)
 static void start_sink(pthread_t *t, struct sink *k, uint64_t start)
 {
 	*k = (struct sink){ .start = start };
-	ck_assert_int_eq(io_set_send_buffer(sv[0], 2048), 0);
+	ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 2048 }, sizeof(int)), 0);
 	ck_assert_int_eq(pthread_create(t, NULL, sink_main, k), 0);
 }
 
@@ -268,7 +269,8 @@ static void stalled_pair(int *client, int *server, struct stream *tcp)
 {
 	tcp_pair(client, server);
 	ck_assert_int_eq(setsockopt(*client, SOL_SOCKET, SO_RCVBUF, &(int){ SMALL_BUFFER }, sizeof(int)), 0);
-	ck_assert_int_eq(io_set_send_buffer(*server, SMALL_BUFFER), 0);
+	ck_assert_int_eq(setsockopt(*server, SOL_SOCKET, SO_SNDBUF, &(int){ SMALL_BUFFER },
+	                            sizeof(int)), 0);
 	ck_assert_int_eq(io_set_timeouts(*server, 0, SEND_TIMEOUT_MS), 0);
 	ck_assert_int_eq(stream_init_plain(tcp, *server), 0);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/template.c: "{{ name }}" with and without spaces, HTML escaping of
+ * Unit tests for formapp/template.c: "{{ name }}" with and without spaces, HTML escaping of
  * & < > " ' (the XSS lesson), "|safe", unknown variables, text that only looks like a tag,
  * every malformed tag, the output buffer at every size up to the one that fits (each in a heap
  * buffer of exactly that size, so AddressSanitizer sees a byte written past it), and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/tls.c and common/tls_conn.c. A checked fixture makes a P-256 key and a
+ * Unit tests for common/tls/tls.c and tls_conn.c. A checked fixture makes a P-256 key and a
  * self-signed certificate for localhost with the OpenSSL API in a mkdtemp directory, a server
  * context with a key log, and a socketpair: sv[0] is the server's socket, sv[1] the client's.
  * The client is OpenSSL itself, verifying the certificate (as its trust anchor) and the name

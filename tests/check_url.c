@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/url.c. The path table holds the traversal spellings of issue 3 ("..",
+ * Unit tests for common/http/url.c. The path table holds the traversal spellings of issue 3 ("..",
  * "%2e%2e", "%252e", "..%2f", overlong UTF-8, backslashes, "%00"); the canary test joins every
  * accepted result to a real docroot and asks the kernel (realpath) where it lands, with a file
  * named "canary" waiting just outside. Encoders are checked against Python's own answers
@@ -183,6 +183,18 @@ END_TEST
 
 enum op { QUERY, DECODE, FORM, ENCODE, ESCAPE, PATH };
 
+/* The encoders append to a struct buf: here one over out[0..outlen), the text's length returned
+ * (-1 when it was cut, which the limit rows of append_rows look at more closely). */
+static int run_appender(enum op op, const char *in, size_t len, char *out, size_t outlen)
+{
+	struct buf b;
+
+	buf_init(&b, out, outlen);
+	bool ok = op == ENCODE ? url_encode_path(&b, in, len) : url_html_escape(&b, in, len);
+	ck_assert_msg(ok == !buf_truncated(&b), "%s: returned %d", in, ok);
+	return ok ? (int)b.len : -1;
+}
+
 /* Run op on in[0..len) into out; QUERY copies the query out so every row checks the same way. */
 static int run_op(enum op op, const char *in, size_t len, char *out, size_t outlen)
 {
@@ -199,8 +211,7 @@ static int run_op(enum op op, const char *in, size_t len, char *out, size_t outl
 		return (int)q_len;
 	case DECODE: return url_decode(in, len, out, outlen, false);
 	case FORM: return url_decode(in, len, out, outlen, true);
-	case ENCODE: return url_encode_path(in, len, out, outlen);
-	case ESCAPE: return url_html_escape(in, len, out, outlen);
+	case ENCODE: case ESCAPE: return run_appender(op, in, len, out, outlen);
 	case PATH: return url_to_relative_path(in, len, out, outlen, &slash);
 	}
 	return -1;
@@ -268,7 +279,7 @@ START_TEST(test_encode_round_trip)
 	const char in[3] = { 'x', (char)_i, 'y' };
 	char enc[16], dec[16];
 
-	int n = url_encode_path(in, sizeof in, enc, sizeof enc);
+	int n = run_appender(ENCODE, in, sizeof in, enc, sizeof enc);
 	ck_assert_msg(n == 3 || n == 5, "byte %d: encoded length %d", _i, n);
 	ck_assert_msg(strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                          "0123456789_.-~/%") == (size_t)n, "byte %d: \"%s\"", _i, enc);
@@ -301,10 +312,6 @@ static const struct limit_row limit_rows[] = {
 	{ DECODE, "%41%42%43", 4, "ABC", "decode fits" },
 	{ DECODE, "%41%42%43", 3, NULL, "decode one over" },
 	{ DECODE, "", 0, NULL, "decode, no room for the NUL" },
-	{ ENCODE, "\xff", 4, "%FF", "encode fits" },
-	{ ENCODE, "\xff", 3, NULL, "encode one over" },
-	{ ESCAPE, "'", 7, "&#x27;", "escape fits" },
-	{ ESCAPE, "'", 6, NULL, "escape one over" },
 };
 
 START_TEST(test_limit_table)
@@ -317,6 +324,49 @@ START_TEST(test_limit_table)
 	errno = 0;
 	int n = run_op(row->op, row->in, strlen(row->in), out, row->outlen);
 	check_out(_i, row->why, n, out, row->want, row->want ? strlen(row->want) : 0, ENAMETOOLONG);
+}
+END_TEST
+
+/* The encoders append to text already in the buffer; one that does not fit keeps its start, as
+ * snprintf does, and the buffer reports the cut. */
+struct append_row {
+	enum op op;
+	const char *before;     /* already in the buffer */
+	const char *in;
+	size_t size;
+	const char *kept;
+	bool cut;
+	const char *why;
+};
+
+static const struct append_row append_rows[] = {
+	{ ENCODE, "", "\xff", 4, "%FF", false, "encode fits exactly" },
+	{ ENCODE, "", "\xff", 3, "%F", true, "encode one over" },
+	{ ESCAPE, "", "'", 7, "&#x27;", false, "escape fits exactly" },
+	{ ESCAPE, "", "'", 6, "&#x27", true, "escape one over" },
+	{ ESCAPE, "a=", "<b>", 12, "a=&lt;b&gt;", false, "after text, fits exactly" },
+	{ ENCODE, "/", "a b/", 9, "/a%20b/", false, "after a slash, room to spare" },
+	{ ENCODE, "/", "a b/", 7, "/a%20b", true, "after a slash, one over" },
+	{ ESCAPE, "", "x", 0, "", true, "size 0: nothing kept" },
+};
+
+START_TEST(test_append_table)
+{
+	const struct append_row *row = &append_rows[_i];
+	char out[16];
+	struct buf b;
+
+	memset(out, 'Z', sizeof out);
+	buf_init(&b, out, row->size);
+	buf_puts(&b, row->before);
+	bool ok = row->op == ENCODE ? url_encode_path(&b, row->in, strlen(row->in)) :
+	          url_html_escape(&b, row->in, strlen(row->in));
+	size_t n = strlen(row->kept);
+	ck_assert_msg(ok == !row->cut && buf_truncated(&b) == row->cut, "row %d (%s): returned %d",
+	              _i, row->why, ok);
+	ck_assert_msg(b.len == n && (row->size == 0 || (memcmp(out, row->kept, n) == 0 &&
+	              out[n] == '\0')), "row %d (%s): kept \"%.*s\"", _i, row->why, (int)b.len, out);
+	ck_assert_msg(out[row->size] == 'Z', "row %d (%s): written past the size", _i, row->why);
 }
 END_TEST
 
@@ -350,6 +400,7 @@ Suite *suite_url(void)
 	tcase_add_loop_test(text, test_text_table, 0, N_ROWS(text_rows));
 	tcase_add_loop_test(text, test_encode_round_trip, 0, 256);
 	tcase_add_loop_test(limits, test_limit_table, 0, N_ROWS(limit_rows));
+	tcase_add_loop_test(limits, test_append_table, 0, N_ROWS(append_rows));
 	tcase_add_test(limits, test_path_max);
 	suite_add_tcase(s, paths);
 	suite_add_tcase(s, inside);

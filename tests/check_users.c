@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for common/users.c, formapp's users file: which names are accepted, a login checked
+ * Unit tests for formapp/users.c, formapp's users file: which names are accepted, a login checked
  * against lines written by hand (comments, CRLF, a name that is a prefix of another) and against
  * lines written by users_add(), and the refusals (duplicate names, passwords with line ends or
  * NULs, a missing file). Each test works in its own mkdtemp directory.

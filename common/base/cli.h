@@ -9,6 +9,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,6 +17,14 @@ enum cli_kind {
 	CLI_FLAG,      /* bool *: set to true */
 	CLI_STRING,    /* const char **: the argument */
 	CLI_NUMBER,    /* unsigned *: a decimal number in [min, max] (num_parse_arg), max <= UINT_MAX */
+	CLI_CHOICE,    /* struct cli_choice *: the argument, which must be one of its choices */
+};
+
+/* A CLI_CHOICE's target: value starts as the default and becomes the choice given (a pointer
+ * into choices, so it can be compared with them). */
+struct cli_choice {
+	const char *value;
+	const char *const *choices;   /* the values allowed, NULL-terminated */
 };
 
 struct cli_option {
@@ -24,7 +33,8 @@ struct cli_option {
 	enum cli_kind kind;
 	void *target;
 	uint64_t min, max;       /* CLI_NUMBER only */
-	const char *what;        /* CLI_NUMBER: named in the error, e.g. "port" */
+	const char *what;        /* CLI_NUMBER, CLI_CHOICE: named in the error ("port", "-p");
+	                            NULL: the long name */
 };
 
 /* The number of rows of an option table (an array, not a pointer), for cli_program.count. */
@@ -36,8 +46,12 @@ struct cli_program {
 	const char *usage;       /* the whole --help text */
 	const struct cli_option *options;
 	unsigned count;
-	unsigned max_positional; /* how many operands are allowed (fileserver's port: 1) */
+	unsigned max_positional; /* how many operands are allowed; more: "unexpected argument" */
 };
+
+/* max_positional for a program that checks the count of its operands itself, to word the error
+ * its own way (fileserver: "one port only"). */
+#define CLI_OPERANDS_ANY UINT_MAX
 
 /*
  * Parse argv with getopt_long (options and operands may come in any order, as GNU programs
@@ -45,12 +59,21 @@ struct cli_program {
  * Returns -1 to go on (operands, if any, are argv[*first_operand..argc); first_operand may be
  * NULL when none are allowed), or the status main() should exit with: 0 after --help/--version,
  * 2 after a usage error (already reported). May be called again: it restarts getopt each time.
+ * A bad value is reported as "NAME: WHAT takes a number from MIN to MAX, not 'ARG'" or "NAME:
+ * WHAT takes A, B or C, not 'ARG'", then the hint "Try 'NAME --help' for more information."
  */
 int cli_parse(const struct cli_program *p, int argc, char **argv, int *first_operand);
 
 /* A number operand (fileserver's positional port): as CLI_NUMBER. Returns 0, or 2 (reported). */
 int cli_number(const struct cli_program *p, const char *arg, const char *what, uint64_t min,
                uint64_t max, unsigned *out);
+
+/*
+ * A usage error the option table cannot see (two options that go together, say): "NAME:
+ * message" and the hint on stderr, as cli_parse() reports its own. Returns 2, the status main()
+ * exits with.
+ */
+int cli_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * The first line every Part B server prints, on stdout, flushed, once listen_fd listens:

@@ -5,10 +5,14 @@
  * arrives; both are retried here, as CS:APP's Rio functions do, but an error is returned to the
  * caller (which closes that one client) instead of exiting the process.
  *
- * Left out on purpose: non-blocking I/O. A socket is blocking; a timeout comes from poll() with
- * a deadline or from SO_RCVTIMEO/SO_SNDTIMEO, and either way is reported as ETIMEDOUT. Only the
- * _stoppable calls poll() without a deadline: in slices, so that a Ctrl-C reaches a main thread
- * that waits on a client even when the signal came between two system calls (see io.h).
+ * One send loop (send_all) serves every writer, and it never blocks in send(): a full socket
+ * buffer is waited out with poll(), up to the send timeout, so a socket may be blocking or not
+ * and the timeout means the same. (A blocking send would leave that wait to SO_SNDTIMEO, which
+ * the kernel applies afresh to each internal batch of a sendfile(): a client that stopped reading
+ * held a thread for about 120 s instead of 30.) Reads wait either in read() under SO_RCVTIMEO
+ * or in poll() up to a deadline. Every timeout is reported as ETIMEDOUT. Only the _stoppable
+ * calls poll() without a limit: in slices, so that a Ctrl-C reaches a main thread that waits on
+ * a client even when the signal came between two system calls (see io.h).
  */
 #include "base/io.h"
 
@@ -18,13 +22,23 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
-#include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/stop.h"
+
+/* Linux refuses more than 1024 iovecs per call (UIO_MAXIOV); longer arrays go in batches. */
+#define IOV_BATCH 1024
+/* One sendfile() call at most; Linux stops at 0x7ffff000 anyway, and a smaller piece lets a
+ * stop request be seen between pieces. */
+#define SENDFILE_PIECE ((size_t)1 << 30)
+
+/* A file offset past 2 GiB must not wrap: on 32-bit systems build with -D_FILE_OFFSET_BITS=64. */
+_Static_assert(sizeof(off_t) >= 8, "off_t must be 64 bits: add -D_FILE_OFFSET_BITS=64");
 
 int64_t io_now_ms(void)
 {
@@ -39,7 +53,8 @@ static bool retry_eintr(void)
 	return errno == EINTR && !stop_requested();
 }
 
-/* Our sockets are blocking, so EAGAIN can only mean SO_RCVTIMEO or SO_SNDTIMEO expired. */
+/* EAGAIN from a read on a blocking socket: SO_RCVTIMEO expired. (A non-blocking socket is read
+ * only after poll() said it is ready, by io_read_deadline.) */
 static void map_timeout(void)
 {
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -56,7 +71,7 @@ static bool stop_seen(void)
 }
 
 /*
- * Wait until fd is ready for events, in poll() slices of at most IO_STOP_SLICE_MS, looking at the
+ * Wait until fd is ready for events, in poll() slices of at most STOP_SLICE_MS, looking at the
  * stop flag before each: a signal that landed just before a poll() interrupted nothing, and is
  * seen at the end of that slice. Returns 0 (ready, or an error or hang-up that the next call
  * reports), or -1: EINTR once a stop is requested, or poll()'s error.
@@ -69,54 +84,144 @@ static int wait_stoppable(int fd, short events)
 	do {
 		if (stop_seen())
 			return -1;
-		ready = poll(&p, 1, IO_STOP_SLICE_MS);
+		ready = poll(&p, 1, STOP_SLICE_MS);
 	} while (ready == 0 || (ready < 0 && errno == EINTR));
 	return ready < 0 ? -1 : 0;
 }
 
 /*
- * The loop of both writers. Plain: blocking sends, which SO_SNDTIMEO bounds. Stoppable: sends
- * with MSG_DONTWAIT, so none can block, and a full socket buffer (EAGAIN) is waited out in slices.
+ * For a send that said EAGAIN: wait until the peer has taken enough bytes for more to fit, at
+ * most the socket's SO_SNDTIMEO (io_set_timeouts; none set: no limit). Each byte taken restarts
+ * the clock, as nginx's send_timeout does, since the loop calls this again after each send.
+ * Returns 0, or -1 (ETIMEDOUT; EINTR once a stop is requested).
  */
-static ssize_t write_all(int fd, const char *p, size_t len, bool stoppable)
+static int wait_for_room(int fd)
 {
-	/* MSG_NOSIGNAL: a vanished peer is EPIPE here, never a SIGPIPE that kills the server. */
-	int flags = MSG_NOSIGNAL | (stoppable ? MSG_DONTWAIT : 0);
-	bool is_socket = true;
-	size_t done = 0;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int wait_ms = io_send_timeout_ms(fd);
+	int ready;
+	while ((ready = poll(&p, 1, wait_ms)) < 0 && retry_eintr())
+		;
+	if (ready == 0)
+		errno = ETIMEDOUT;
+	return ready > 0 ? 0 : -1;
+}
 
-	if (len > SSIZE_MAX) {
-		errno = EINVAL;
-		return -1;
+/* Drop n sent bytes from the front of the array; returns the new start, *iovcnt updated. */
+static struct iovec *advance(struct iovec *iov, int *iovcnt, size_t n)
+{
+	while (*iovcnt > 0 && n >= iov->iov_len) {
+		n -= iov->iov_len;
+		iov++;
+		(*iovcnt)--;
 	}
-	while (done < len) {
-		if (stoppable && stop_seen())
-			return -1;
-		ssize_t n = is_socket ? send(fd, p + done, len - done, flags)
-		                      : write(fd, p + done, len - done);
-		if (n >= 0)
-			done += (size_t)n;
-		else if (is_socket && errno == ENOTSOCK)
-			is_socket = false;
-		else if (stoppable && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_stoppable(fd, POLLOUT) < 0)
-				return -1;
-		} else if (!retry_eintr()) {
-			map_timeout();
+	if (*iovcnt > 0) {
+		iov->iov_base = (char *)iov->iov_base + n;
+		iov->iov_len -= n;
+	}
+	return iov;
+}
+
+ssize_t io_iov_length(const struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total) {
+			errno = EINVAL;
 			return -1;
 		}
+		total += iov[i].iov_len;
 	}
-	return (ssize_t)done;
+	return (ssize_t)total;
+}
+
+/*
+ * After a send that moved nothing: whether to call it again. EAGAIN (the socket buffer is full)
+ * is waited out: until room, within the send timeout (wait_for_room), or for a stoppable call in
+ * slices until a stop (wait_stoppable). EINTR is retried unless the program is stopping.
+ */
+static bool send_again(int fd, bool stoppable)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return (stoppable ? wait_stoppable(fd, POLLOUT) : wait_for_room(fd)) == 0;
+	return retry_eintr();
+}
+
+/*
+ * The one send loop of the plain transport, under every writer here. Sends never block
+ * (MSG_DONTWAIT), on a blocking socket too: every wait is send_again()'s poll(), so a send timeout
+ * is counted the same way everywhere and a stoppable call sees a stop. MSG_NOSIGNAL: a vanished
+ * peer is EPIPE here, never a SIGPIPE that kills the server. A fd that is no socket (a pipe, a
+ * file) gets writev(). The caller's array is consumed as bytes go out.
+ */
+static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable)
+{
+	ssize_t total = io_iov_length(iov, iovcnt);
+	bool is_socket = true;
+
+	if (total < 0)
+		return -1;
+	iov = advance(iov, &iovcnt, 0);   /* skip empty entries at the front */
+	while (iovcnt > 0) {
+		int batch = iovcnt < IOV_BATCH ? iovcnt : IOV_BATCH;
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)batch };
+		if (stoppable && stop_seen())
+			return -1;
+		ssize_t n = is_socket ? sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT | flags)
+		                      : writev(fd, iov, batch);
+		if (n >= 0)
+			iov = advance(iov, &iovcnt, (size_t)n);
+		else if (is_socket && errno == ENOTSOCK)
+			is_socket = false;
+		else if (!send_again(fd, stoppable))
+			return -1;
+	}
+	return total;
 }
 
 ssize_t io_write_all(int fd, const void *buf, size_t len)
 {
-	return write_all(fd, buf, len, false);
+	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
+	return send_all(fd, &one, 1, 0, false);
 }
 
 ssize_t io_write_all_stoppable(int fd, const void *buf, size_t len)
 {
-	return write_all(fd, buf, len, true);
+	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
+	return send_all(fd, &one, 1, 0, true);
+}
+
+ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags)
+{
+	return send_all(fd, iov, iovcnt, flags, false);
+}
+
+/*
+ * sendfile() has no MSG_NOSIGNAL: a client that left raises SIGPIPE, which stop_setup()
+ * ignores, so it arrives here as EPIPE. A return of 0 means the file ended before count bytes:
+ * it shrank after the headers promised its length, and the response cannot be completed (EIO).
+ */
+ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count)
+{
+	off_t pos = offset;
+	uint64_t left = count;
+	if (count > SSIZE_MAX || offset < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (left > 0) {
+		size_t piece = left < SENDFILE_PIECE ? (size_t)left : SENDFILE_PIECE;
+		ssize_t n = sendfile(fd, file_fd, &pos, piece);
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		if (n > 0)
+			left -= (uint64_t)n;
+		else if (!send_again(fd, false))
+			return -1;
+	}
+	return (ssize_t)count;
 }
 
 ssize_t io_read_some(int fd, void *buf, size_t len)
@@ -189,23 +294,6 @@ int io_send_timeout_ms(int fd)
 	return (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
 }
 
-int io_wait_for_room(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int wait_ms = io_send_timeout_ms(fd);
-	int ready;
-	while ((ready = poll(&p, 1, wait_ms)) < 0 && retry_eintr())
-		;
-	if (ready == 0)
-		errno = ETIMEDOUT;
-	return ready > 0 ? 0 : -1;
-}
-
-int io_set_send_buffer(int fd, int bytes)
-{
-	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
-}
-
 int io_set_nodelay(int fd)
 {
 	int one = 1;
@@ -229,46 +317,4 @@ int io_linger(int fd, unsigned ms, size_t max)
 		}
 	}
 	return n == 0 ? 0 : -1;
-}
-
-void io_reader_init(struct io_reader *r, int fd)
-{
-	r->fd = fd;
-	r->deadline_ms = -1;
-	r->start = r->end = 0;
-}
-
-/* Take buf[start..start+len) as the line and advance past it. */
-static int take_line(struct io_reader *r, const char **line, size_t *len, size_t n)
-{
-	*line = r->buf + r->start;
-	*len = n;
-	r->start += n;
-	return 1;
-}
-
-int io_read_line(struct io_reader *r, const char **line, size_t *len)
-{
-	for (;;) {
-		const char *lf = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (lf != NULL)
-			return take_line(r, line, len, (size_t)(lf + 1 - (r->buf + r->start)));
-		/* No LF yet: slide the partial line to the front to make room for more. */
-		if (r->start > 0) {
-			memmove(r->buf, r->buf + r->start, r->end - r->start);
-			r->end -= r->start;
-			r->start = 0;
-		}
-		if (r->end == sizeof r->buf) {
-			errno = EMSGSIZE;   /* a client-controlled length: bounded by IO_LINE_MAX */
-			return -1;
-		}
-		ssize_t n = io_read_deadline(r->fd, r->buf + r->end, sizeof r->buf - r->end,
-		                             r->deadline_ms);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return r->end > 0 ? take_line(r, line, len, r->end) : 0;
-		r->end += (size_t)n;
-	}
 }

@@ -3,21 +3,27 @@
  * io: reading and writing sockets correctly. A send() or recv() may move fewer bytes than asked
  * (a short count) or be interrupted by a signal (EINTR); the handout's conn.send(data) ignores
  * both. These helpers finish the count or fail, in the manner of CS:APP's Rio functions, but never
- * exit the process.
+ * exit the process. A socket may be blocking (echo_mt, web_hello) or not (the HTTP engine's
+ * streams, tls/stream.h): the writers never block in send(), and wait for room with poll().
+ *
+ * Which writer: every one runs the same loop (io.c's send_all). io_write_all for a thread whose
+ * stop comes by shutdown(); io_write_all_stoppable for a thread that Ctrl-C must reach while it
+ * waits; io_writev_all and io_send_file under stream.h's stream_* calls, which the HTTP code uses
+ * so that it is written once for plain TCP and TLS (tls_conn.h has the TLS loop).
  *
  * Error convention: -1 with errno set. A timeout is errno ETIMEDOUT. EOF is a return of 0.
  *
- * Ctrl-C: net's SIGINT/SIGTERM handler sets the stop flag and interrupts the system call that the
- * thread it runs on is blocked in. The plain calls look at the flag only then: EINTR is retried,
- * except once stop_requested() is true, when the call fails with EINTR. A signal that lands
- * between two system calls interrupts nothing, though, and the next call blocks until the client
- * acts. So a thread that takes the signals and waits on a client (echo's main thread, which
- * serves its client inline) uses the _stoppable calls: they look at the flag before each system
- * call and wait in poll() slices of IO_STOP_SLICE_MS, so a stop is seen within one slice.
- * The client threads of net_serve_threads() have the signals blocked and are woken by shutdown()
- * instead (net.h). They use the plain calls, which keep one system call per read (a poll() before
- * each read cost echo_mt about 10% more CPU per message in bench/echo), honour SO_RCVTIMEO and
- * SO_SNDTIMEO, and let a response in flight finish during net's stop grace period.
+ * Ctrl-C: stop's SIGINT/SIGTERM handler (stop.h) sets the stop flag and interrupts the system
+ * call that the thread it runs on is blocked in. The plain calls look at the flag only then:
+ * EINTR is retried, except once stop_requested() is true, when the call fails with EINTR. A
+ * signal that lands between two system calls interrupts nothing, though, and the next call
+ * blocks until the client acts. So a thread that takes the signals and waits on a client (echo's
+ * main thread, which serves its client inline) uses the _stoppable calls: they look at the flag
+ * before each system call and wait in poll() slices of STOP_SLICE_MS, so a stop is seen within
+ * one slice. The client threads of net_serve_threads() have the signals blocked and are woken by
+ * shutdown() instead (net_serve.h). They use the plain calls, which keep one system call per read
+ * (a poll() before each read cost echo_mt about 10% more CPU per message in bench/echo), honour
+ * SO_RCVTIMEO and SO_SNDTIMEO, and let a response in flight finish during the stop grace period.
  */
 #ifndef IO_H
 #define IO_H
@@ -25,29 +31,46 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include "base/net_serve.h"
+#include <sys/uio.h>
 
 /* Milliseconds on the monotonic clock: for deadlines, never for dates. */
 int64_t io_now_ms(void);
 
 /*
  * Write all len bytes to fd (socket or not), retrying short writes and EINTR. On a socket it uses
- * MSG_NOSIGNAL. Returns len, or -1 (errno EPIPE, ECONNRESET, ETIMEDOUT when SO_SNDTIMEO expired).
+ * MSG_NOSIGNAL, and a full socket buffer is waited out for at most the socket's SO_SNDTIMEO
+ * (io_set_timeouts; none: no limit), restarted by each byte the peer takes. Returns len, or -1
+ * (errno EPIPE, ECONNRESET, ETIMEDOUT).
  */
 ssize_t io_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * The same for the entries of iov in order, with flags added to the send (MSG_MORE: more follows
+ * at once, so the bytes may wait to share a packet with it). The array is consumed: its entries
+ * are changed as bytes go out. Returns the total, or -1 (EINVAL when it exceeds SSIZE_MAX).
+ */
+ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags);
+
+/* The sum of the entries' lengths, or -1 with errno EINVAL past SSIZE_MAX, which a writer could
+ * not return as its count. */
+ssize_t io_iov_length(const struct iovec *iov, int iovcnt);
+
+/*
+ * Send count bytes of file_fd from offset to the socket fd with sendfile() (the bytes never pass
+ * through user space), waiting for room as io_write_all does; fd should be non-blocking, else the
+ * kernel applies SO_SNDTIMEO afresh to each internal batch of a sendfile(). Returns count, or -1
+ * (errno from the socket or the file; EIO if the file ended before count bytes: it shrank).
+ */
+ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count);
 
 /* One read of at most len bytes, retrying EINTR. Returns bytes read, 0 at EOF, -1 on error. */
 ssize_t io_read_some(int fd, void *buf, size_t len);
 
-/* How often a _stoppable call looks at the stop flag while it waits (Ctrl-C within 0.5 s). */
-#define IO_STOP_SLICE_MS 200
-
 /*
  * io_read_some and io_write_all for a thread that Ctrl-C must reach while it waits (see above):
- * they fail with errno EINTR within IO_STOP_SLICE_MS of a stop request, even one that came by
- * stop_request() or between two system calls. fd must be a socket for the write, which sends
- * with MSG_DONTWAIT and waits for room with poll(): SO_SNDTIMEO does not apply to it.
+ * they fail with errno EINTR within STOP_SLICE_MS (stop.h) of a stop request, even one that came
+ * by stop_request() or between two system calls. They wait in poll() slices with no other limit:
+ * SO_RCVTIMEO and SO_SNDTIMEO do not apply to them. The write waits so on a socket only.
  */
 ssize_t io_read_stoppable(int fd, void *buf, size_t len);
 ssize_t io_write_all_stoppable(int fd, const void *buf, size_t len);
@@ -63,19 +86,8 @@ ssize_t io_read_deadline(int fd, void *buf, size_t len, int64_t deadline_ms);
 /* Set SO_RCVTIMEO and SO_SNDTIMEO (0 ms: no timeout). Returns 0 or -1. */
 int io_set_timeouts(int fd, unsigned recv_ms, unsigned send_ms);
 
-/*
- * For a non-blocking sender whose send() said EAGAIN: wait until the client has taken enough
- * bytes for more to fit, at most the socket's SO_SNDTIMEO (io_set_timeouts; none set: no
- * limit). Each byte the client takes restarts the clock, as nginx's send_timeout does. Returns 0,
- * or -1 (ETIMEDOUT; EINTR once a stop is requested).
- */
-int io_wait_for_room(int fd);
-
 /* The socket's SO_SNDTIMEO in ms, or -1 when none is set (or it cannot be read). */
 int io_send_timeout_ms(int fd);
-
-/* Shrink the kernel send buffer (SO_SNDBUF); tests use it to force short writes. */
-int io_set_send_buffer(int fd, int bytes);
 
 /*
  * Turn Nagle's algorithm off (TCP_NODELAY) on a TCP socket, for the echo servers: a chunk longer
@@ -98,26 +110,5 @@ int io_set_nodelay(int fd);
  * bytes or more), or the error of read(). A socket already shut down or reset is fine.
  */
 int io_linger(int fd, unsigned ms, size_t max);
-
-/*
- * A buffered line reader over one fd, owned by one thread. A line ends at LF; the LF (and a CR
- * before it) are kept in the returned line, so a caller can show exactly what arrived.
- */
-#define IO_LINE_MAX 8192
-struct io_reader {
-	int fd;
-	int64_t deadline_ms;   /* for each read; negative: none */
-	size_t start, end;     /* unread bytes are buf[start..end) */
-	char buf[IO_LINE_MAX];
-};
-
-void io_reader_init(struct io_reader *r, int fd);
-
-/*
- * Read one line into *line (pointing into r->buf, valid until the next call) and its length
- * into *len, LF included. Returns 1 for a line, 0 at EOF (a last unterminated line is returned
- * first as a line), -1 on error; errno EMSGSIZE when a line exceeds IO_LINE_MAX.
- */
-int io_read_line(struct io_reader *r, const char **line, size_t *len);
 
 #endif

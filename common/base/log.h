@@ -38,8 +38,6 @@ void log_reason(char *err, size_t errlen, const char *fmt, ...)
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to stderr: errors and the last line at shutdown. Never silenced by -q. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One line to stderr, silenced by -q: http.server writes its access log to stderr. */
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Python's repr() of a bytes object: b'...' normally, b"..." when the data has a ' and no ".
@@ -66,8 +64,9 @@ size_t log_split_repr(char *out, size_t outlen, const char *line, size_t len);
 
 /*
  * http.server's log_date_time_string(): "06/Mar/2023 10:03:31", local time. Writes at most
- * outlen bytes with NUL. Returns the length, or 0 if outlen is too small.
+ * outlen bytes with NUL (LOG_DATE_SIZE is enough). Returns the length, or 0 if outlen is too small.
  */
+#define LOG_DATE_SIZE 21
 size_t log_date_time(char *out, size_t outlen);
 
 /*

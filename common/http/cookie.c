@@ -12,14 +12,13 @@
  */
 #include "http/cookie.h"
 
-#include "http/http_date.h"
-#include "http/http_response.h"
-
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "base/buf.h"
+#include "http/http_date.h"
 
 /* token (RFC 9110 5.6.2), which RFC 6265 4.1.1 uses for cookie-name */
 static bool is_tchar(unsigned char c)
@@ -143,50 +142,26 @@ static bool is_same_site(const char *s)
 	       strcmp(s, "None") == 0;
 }
 
-/* The caller's buffer; overflow is remembered and reported once, at the end. */
-struct sink {
-	char *p;
-	size_t size;
-	size_t n;
-	bool overflow;
-};
-
-static void put(struct sink *k, const char *s)
-{
-	size_t len = strlen(s);
-
-	if (k->overflow || len >= k->size - k->n) {
-		k->overflow = true;
-		return;
-	}
-	memcpy(k->p + k->n, s, len);
-	k->n += len;
-}
-
-static void put_attr(struct sink *k, const char *name, const char *value)
+static void put_attr(struct buf *b, const char *name, const char *value)
 {
 	if (value == NULL)
 		return;
-	put(k, name);
-	put(k, value);
+	buf_puts(b, name);
+	buf_puts(b, value);
 }
 
 /* Expires as an IMF-fixdate (RFC 6265 4.1.1 sane-cookie-date), Max-Age as decimal seconds. */
-static bool put_times(struct sink *k, const struct cookie_attrs *a)
+static bool put_times(struct buf *b, const struct cookie_attrs *a)
 {
-	char date[32], num[24];
+	char date[HTTP_DATE_SIZE];
 
 	if (a->expires >= 0) {
 		if (http_date(date, sizeof(date), a->expires) == 0)
 			return false;               /* beyond year 9999 */
-		put_attr(k, "; Expires=", date);
+		put_attr(b, "; Expires=", date);
 	}
-	if (a->max_age >= 0) {
-		int n = snprintf(num, sizeof(num), "%" PRId64, a->max_age);
-		if (n < 0 || (size_t)n >= sizeof(num))
-			return false;
-		put_attr(k, "; Max-Age=", num);  /* 0: expire now (logout) */
-	}
+	if (a->max_age >= 0)
+		buf_printf(b, "; Max-Age=%" PRId64, a->max_age);   /* 0: expire now (logout) */
 	return true;
 }
 
@@ -202,26 +177,26 @@ static int fail(char *out, size_t outlen, int err)
 int cookie_format(char *out, size_t outlen, const char *name, const char *value,
                   const struct cookie_attrs *attrs)
 {
-	struct sink k = { out, outlen, 0, outlen == 0 };
+	struct buf b;
 
 	if (!is_token(name, strlen(name)) || !is_cookie_value(value) ||
 	    !is_attr_value(attrs->path) || !is_attr_value(attrs->domain) ||
 	    !is_same_site(attrs->same_site))
 		return fail(out, outlen, EINVAL);
-	put(&k, name);
-	put(&k, "=");
-	put(&k, value);
-	if (!put_times(&k, attrs))
+	buf_init(&b, out, outlen);
+	buf_puts(&b, name);
+	buf_putc(&b, '=');
+	buf_puts(&b, value);
+	if (!put_times(&b, attrs))
 		return fail(out, outlen, EINVAL);
-	put_attr(&k, "; Domain=", attrs->domain);
-	put_attr(&k, "; Path=", attrs->path);
+	put_attr(&b, "; Domain=", attrs->domain);
+	put_attr(&b, "; Path=", attrs->path);
 	if (attrs->secure)
-		put(&k, "; Secure");
+		buf_puts(&b, "; Secure");
 	if (attrs->http_only)
-		put(&k, "; HttpOnly");
-	put_attr(&k, "; SameSite=", attrs->same_site);
-	if (k.overflow || k.n > INT_MAX)
+		buf_puts(&b, "; HttpOnly");
+	put_attr(&b, "; SameSite=", attrs->same_site);
+	if (outlen == 0 || buf_truncated(&b) || b.len > INT_MAX)
 		return fail(out, outlen, ENAMETOOLONG);
-	out[k.n] = '\0';
-	return (int)k.n;
+	return (int)b.len;
 }

@@ -333,17 +333,19 @@ static int after_delimiter(const char *b, size_t len, size_t *pos)
 int form_parse_multipart(char *body, size_t len, const char *boundary, struct form *out,
                          int *status)
 {
-	char delim[4 + FORM_BOUNDARY_MAX];    /* CRLF "--" boundary: the CRLF belongs to it */
-	size_t blen = strlen(boundary), dlen = 4 + blen, pos;
+	static const char lead[] = "\r\n--";   /* CRLF "--" boundary: the CRLF belongs to it */
+	const size_t lead_len = sizeof lead - 1, crlf = sizeof "\r\n" - 1;
+	char delim[sizeof lead - 1 + FORM_BOUNDARY_MAX];
+	size_t blen = strlen(boundary), dlen = lead_len + blen, pos;
 	const char *d;
 
 	out->count = 0;
 	if (blen == 0 || blen > FORM_BOUNDARY_MAX)
 		return fail(out, status, HTTP_BAD_REQUEST);
-	memcpy(delim, "\r\n--", 4);
-	memcpy(delim + 4, boundary, blen);
-	if (len >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0)
-		pos = dlen - 2;                     /* no preamble: the body opens with the boundary */
+	memcpy(delim, lead, lead_len);
+	memcpy(delim + lead_len, boundary, blen);
+	if (len >= dlen - crlf && memcmp(body, delim + crlf, dlen - crlf) == 0)
+		pos = dlen - crlf;                  /* no preamble: the body opens with the boundary */
 	else if ((d = find(body, len, delim, dlen)) != NULL)
 		pos = (size_t)(d - body) + dlen;    /* after a preamble, which is ignored */
 	else

@@ -164,11 +164,13 @@ static bool parse_target(struct http_request *req)
 		return true;
 	}
 	/* absolute-form (3.2.2) of an http or https URI; the scheme is case-insensitive. */
+	static const char colon_slashes[] = "://";
+	const size_t cs_len = sizeof colon_slashes - 1;
 	p = memchr(t, ':', req->target.len);
-	if (p == NULL || end - p < 3 || memcmp(p, "://", 3) != 0
+	if (p == NULL || (size_t)(end - p) < cs_len || memcmp(p, colon_slashes, cs_len) != 0
 	    || !(http_str_ieq(slice(t, p), "http") || http_str_ieq(slice(t, p), "https")))
 		return false;
-	const char *a = p + 3;
+	const char *a = p + cs_len;
 	for (p = a; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
 		;
 	req->authority = slice(a, p);
@@ -195,13 +197,15 @@ static int parse_request_line(struct http_request *req, const char *s, const cha
 	if (p == t || p == end || *p != ' ')
 		return HTTP_BAD_REQUEST;   /* also a control byte, obs-text or a 2nd SP in it */
 	req->target = slice(t, p++);
-	/* HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). */
-	if (end - p != 8 || memcmp(p, "HTTP/", 5) != 0 || !isdigit((unsigned char)p[5])
-	    || p[6] != '.' || !isdigit((unsigned char)p[7]))
+	/* HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3): v is the digits. */
+	static const char name[] = "HTTP/";
+	const char *v = p + sizeof name - 1;
+	if (end - p != (ptrdiff_t)sizeof "HTTP/1.1" - 1 || memcmp(p, name, sizeof name - 1) != 0
+	    || !isdigit((unsigned char)v[0]) || v[1] != '.' || !isdigit((unsigned char)v[2]))
 		return HTTP_BAD_REQUEST;
-	if (p[5] != '1')
+	if (v[0] != '1')
 		return HTTP_VERSION_NOT_SUPPORTED;
-	req->minor = p[7] > '1' ? 1 : p[7] - '0';   /* 1.2+ is answered as 1.1 (RFC 9110 2.5) */
+	req->minor = v[2] > '1' ? 1 : v[2] - '0';   /* 1.2+ is answered as 1.1 (RFC 9110 2.5) */
 	for (int m = HTTP_GET; m < HTTP_METHOD_COUNT && req->method == HTTP_METHOD_UNKNOWN; m++)
 		if (req->method_text.len == method_names[m].len
 		    && memcmp(req->method_text.p, method_names[m].p, method_names[m].len) == 0)
@@ -218,19 +222,23 @@ static int parse_request_line(struct http_request *req, const char *s, const cha
  * Transfer-Encoding (RFC 9112 6.1: the codings of all its fields, in order), Connection
  * (RFC 9112 9.3) and Expect (RFC 9110 10.1.1: an HTTP/1.0 client never gets 100 Continue).
  */
+/* A field name against a literal: the lengths first, counted by the compiler, so the names of
+ * other lengths (most of them) cost no call. */
+#define FIELD_IS(name, lit) ((name).len == sizeof(lit) - 1 && http_str_ieq((name), (lit)))
+
 static int note_field(struct head_state *hs, struct http_str name, struct http_str v)
 {
 	struct http_request *req = hs->req;
 	struct http_str elem;
 	uint64_t n;
 
-	if (name.len == 4 && http_str_ieq(name, "host")) {
+	if (FIELD_IS(name, "host")) {
 		if (++hs->host_count > 1 || (v.len == 0 ? req->minor == 1 : !valid_host(v, false)))
 			return HTTP_BAD_REQUEST;
 		if (req->authority.len == 0)   /* not given by the target */
 			req->authority = v;
 	}
-	if (name.len == 14 && http_str_ieq(name, "content-length")) {
+	if (FIELD_IS(name, "content-length")) {
 		while (list_next(&v, &elem)) {
 			if (num_parse_u64(elem.p, elem.len, 0, CONTENT_LENGTH_MAX, &n) != 0
 			    || (req->has_content_length && n != req->content_length))
@@ -239,7 +247,7 @@ static int note_field(struct head_state *hs, struct http_str name, struct http_s
 			req->content_length = n;
 		}
 	}
-	if (name.len == 17 && http_str_ieq(name, "transfer-encoding")) {
+	if (FIELD_IS(name, "transfer-encoding")) {
 		hs->te_seen = true;
 		while (list_next(&v, &elem)) {
 			if (elem.len == 0)
@@ -249,11 +257,11 @@ static int note_field(struct head_state *hs, struct http_str name, struct http_s
 			hs->te_other |= !hs->te_last_chunked;
 		}
 	}
-	if (name.len == 10 && http_str_ieq(name, "connection")) {
+	if (FIELD_IS(name, "connection")) {
 		req->conn_close |= list_has(v, "close");
 		req->conn_keep_alive |= list_has(v, "keep-alive");
 	}
-	if (name.len == 6 && req->minor == 1 && http_str_ieq(name, "expect"))
+	if (req->minor == 1 && FIELD_IS(name, "expect"))
 		req->expect_continue |= list_has(v, "100-continue");
 	return 0;
 }

@@ -19,7 +19,8 @@
 
 static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-unsigned http_body_timeout(const struct http_config *cfg)
+/* The body timeout in force (the configured one, or the default for 0). */
+static unsigned body_timeout(const struct http_config *cfg)
 {
 	return cfg->body_timeout_ms ? cfg->body_timeout_ms : HTTP_BODY_TIMEOUT_MS;
 }
@@ -58,7 +59,7 @@ void http_body_plan(struct http_exchange *x)
  * limit, as nginx's client_body_timeout); otherwise a fixed deadline. */
 static void set_deadline(struct http_conn *c, int64_t deadline)
 {
-	c->stream.deadline_ms = deadline > 0 ? deadline : io_now_ms() + http_body_timeout(c->cfg);
+	c->stream.deadline_ms = deadline > 0 ? deadline : io_now_ms() + body_timeout(c->cfg);
 }
 
 /*
@@ -164,7 +165,7 @@ static int send_continue(struct http_exchange *x)
 		return 0;
 	c->continue_sent = true;
 	if (x->cfg->trace)
-		trace_response(c->client->id, continue_line, sizeof continue_line - 1);
+		trace_response(x->conn_id, continue_line, sizeof continue_line - 1);
 	if (stream_write_all(&c->stream, continue_line, sizeof continue_line - 1) < 0) {
 		x->failed = true;
 		x->keep_alive = false;
@@ -198,7 +199,7 @@ ssize_t http_request_body(struct http_exchange *x, char *buf, size_t cap, int *s
 	if (n < 0)
 		x->keep_alive = false;
 	else if (x->cfg->trace)
-		trace_note(c->client->id, "request body: %zd bytes read", n);
+		trace_note(x->conn_id, "request body: %zd bytes read", n);
 	return n;
 }
 
@@ -215,7 +216,7 @@ int http_body_skip(struct http_conn *c)
 		return -1;
 	/* A total deadline here: nobody wants these bytes, so a slow drip of them is not waited
 	 * for longer than one body timeout. */
-	int64_t deadline = io_now_ms() + http_body_timeout(c->cfg);
+	int64_t deadline = io_now_ms() + body_timeout(c->cfg);
 	if (c->body == HTTP_BODY_LENGTH)
 		n = read_length(c, NULL, deadline, &status) < 0 ? -1 : (ssize_t)length;
 	else

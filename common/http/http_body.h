@@ -37,7 +37,4 @@ void http_body_plan(struct http_exchange *x);
  */
 int http_body_skip(struct http_conn *c);
 
-/* The body timeout in force (the configured one, or the default for 0). */
-unsigned http_body_timeout(const struct http_config *cfg);
-
 #endif

@@ -171,6 +171,7 @@ static void begin_exchange(struct http_conn *c, unsigned long number, bool keep_
 	x->stream = &c->stream;
 	x->cfg = c->cfg;
 	x->peer = &c->client->peer;
+	x->conn_id = c->client->id;
 	x->request_number = number;
 	x->conn = c;
 	x->status = 0;
@@ -178,7 +179,7 @@ static void begin_exchange(struct http_conn *c, unsigned long number, bool keep_
 	x->head_only = c->req.method == HTTP_HEAD;
 	x->chunked = x->head_sent = x->failed = x->log_hide_query = false;
 	x->body_sent = 0;
-	x->head_len = 0;
+	buf_init(&x->head, x->head_space, sizeof x->head_space);
 	c->resp_length = -1;
 	c->body_ended = c->head_pending = false;
 }

@@ -10,9 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Room for an IMF-fixdate and its NUL: the size of the buffers given to http_date(). */
+#define HTTP_DATE_SIZE 30
+
 /*
  * Format an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), thread-safe and lock-free. out holds
- * >= 30. Returns the length (29), or 0 if out is too small or the year is outside 0000-9999.
+ * >= HTTP_DATE_SIZE. Returns the length (29), or 0 if out is too small or the year is outside
+ * 0000-9999.
  */
 size_t http_date(char *out, size_t outlen, int64_t unix_seconds);
 

@@ -14,13 +14,13 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "http/http_date.h"
-#include "http/http_conn.h"
-#include "http/http_response.h"
+#include "base/buf.h"
 #include "base/log.h"
+#include "http/http_conn.h"
+#include "http/http_date.h"
+#include "http/http_response.h"
 
-#define ERROR_MESSAGE_MAX 512   /* the HTML-escaped message of an error page */
-#define ERROR_PAGE_MAX 1536
+#define ERROR_PAGE_MAX 1536   /* an error page, its message escaped */
 
 /* The long messages of Python's http.HTTPStatus, which http.server puts on its error page. */
 static const char *const explanations[HTTP_STATUS_MAX] = {
@@ -57,35 +57,36 @@ static bool error_closes(int status)
 	}
 }
 
-/* html.escape(quote=False) into out (cap >= 1), cut before an entity that would not fit. */
-static void html_escape(char *out, size_t cap, const char *s)
+/* html.escape(message, quote=False), as send_error() escapes its message: unlike
+ * url_html_escape(), quotes stay as they are. */
+static void put_escaped(struct buf *b, const char *s)
 {
-	size_t n = 0;
 	for (; *s != '\0'; s++) {
-		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
-		size_t k = rep ? strlen(rep) : 1;
-		if (n + k >= cap)
-			break;
-		memcpy(out + n, rep ? rep : s, k);
-		n += k;
+		const char *entity = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
+		if (entity != NULL)
+			buf_puts(b, entity);
+		else
+			buf_putc(b, *s);
 	}
-	out[n] = '\0';
 }
 
+/* http.server's DEFAULT_ERROR_MESSAGE, filled in. Returns its length, or 0 (no page) when it
+ * does not fit in cap: the messages are short texts of the server's own. */
 static size_t error_page(char *out, size_t cap, int status, const char *message)
 {
-	char escaped[ERROR_MESSAGE_MAX];
 	const char *explain = status > 0 && status < HTTP_STATUS_MAX ? explanations[status] : NULL;
-	html_escape(escaped, sizeof escaped, message);
-	int n = snprintf(out, cap,
-	                 "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n"
-	                 "        <meta charset=\"utf-8\">\n"
-	                 "        <title>Error response</title>\n    </head>\n    <body>\n"
-	                 "        <h1>Error response</h1>\n        <p>Error code: %d</p>\n"
-	                 "        <p>Message: %s.</p>\n"
-	                 "        <p>Error code explanation: %d - %s.</p>\n    </body>\n</html>\n",
-	                 status, escaped, status, explain ? explain : "???");
-	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	struct buf b;
+	buf_init(&b, out, cap);
+	buf_printf(&b, "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n"
+	           "        <meta charset=\"utf-8\">\n"
+	           "        <title>Error response</title>\n    </head>\n    <body>\n"
+	           "        <h1>Error response</h1>\n        <p>Error code: %d</p>\n"
+	           "        <p>Message: ", status);
+	put_escaped(&b, message);
+	buf_printf(&b, ".</p>\n"
+	           "        <p>Error code explanation: %d - %s.</p>\n    </body>\n</html>\n",
+	           status, explain ? explain : "???");
+	return buf_truncated(&b) ? 0 : b.len;
 }
 
 static int send_error(struct http_exchange *x, int status, const char *message, const char *allow)
@@ -132,7 +133,7 @@ void http_error_busy(int fd, const struct net_addr *peer, void *ctx)
 	static const char body[] = "Too many clients right now: try again in a second.\n";
 	const struct http_config *cfg = ctx;
 	const char *server = cfg->server_name;
-	char date[32], msg[512];
+	char date[HTTP_DATE_SIZE], msg[512];
 	(void)peer;
 	if (cfg->tls != NULL)
 		return;   /* see http_conn.h: a TLS client would take plain text for a bad record */

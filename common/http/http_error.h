@@ -15,9 +15,10 @@
 /*
  * An error page in the shape of http.server's send_error(): a small HTML body naming the code and
  * message, and the access-log line "code 404, message File not found" (unless cfg->quiet).
- * message NULL means the reason phrase. Statuses that end the connection (400, 408, 413, 414,
- * 431, 500, 501, 505) also turn keep_alive off. After the head was sent it is too late: the
- * connection is marked to close and -1 returned.
+ * message NULL means the reason phrase; a message is a short text of the server's own (one too
+ * long for the page gets the head with an empty body). Statuses that end the connection (400,
+ * 408, 413, 414, 431, 500, 501, 505) also turn keep_alive off. After the head was sent it is too
+ * late: the connection is marked to close and -1 returned.
  * http_error_send_allow() is the 405 answer, with its required Allow field (RFC 9110 15.5.6).
  */
 int http_error_send(struct http_exchange *x, int status, const char *message);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/stop.h"
 #include "http/chunked.h"
 #include "http/http_body.h"
@@ -53,23 +54,20 @@ static bool body_allowed(const struct http_exchange *x)
 }
 
 /*
- * Append s to the head if it fits before the framing reserve; false (nothing added) if not. The
- * head is built by appending, not with snprintf(): that was most of the user-space time of a
- * small response.
+ * Whether the head, fields added, still leaves FRAMING_RESERVE free with nothing cut. A piece is
+ * all or nothing: appended, and rewound to its mark when this says no. The head is appended to
+ * (with memcpy), not printed with snprintf(): that was most of the user-space time of a small
+ * response.
  */
-static bool put(struct http_exchange *x, const char *s)
+static bool head_fits(const struct http_exchange *x)
 {
-	size_t n = strlen(s);
-	if (n >= sizeof x->head - FRAMING_RESERVE - x->head_len)
-		return false;
-	memcpy(x->head + x->head_len, s, n);
-	x->head_len += n;
-	return true;
+	return !buf_truncated(&x->head) && x->head.len < sizeof x->head_space - FRAMING_RESERVE;
 }
 
 void http_response_start(struct http_exchange *x, int status)
 {
-	char date[32];
+	struct buf *h = &x->head;
+	char date[HTTP_DATE_SIZE];
 	if (x->head_sent)
 		return;   /* too late: http_response_send_head() will fail */
 	if (status < 100 || status > 999)
@@ -80,17 +78,23 @@ void http_response_start(struct http_exchange *x, int status)
 	                 (char)('0' + status % 10), ' ', '\0' };
 	http_date(date, sizeof date, (int64_t)time(NULL));
 	x->status = status;
-	x->head_len = 0;
+	buf_rewind(h, 0);
 	/* The version is what this server speaks, not what the client sent (RFC 9110 6.2). */
-	bool ok = put(x, x->cfg->http10 ? "HTTP/1.0" : "HTTP/1.1") && put(x, code) &&
-	          put(x, reason ? reason : "") && put(x, "\r\nDate: ") && put(x, date) &&
-	          put(x, "\r\n");
-	if (ok && server != NULL)
-		ok = put(x, "Server: ") && put(x, server) && put(x, "\r\n");
-	if (ok && x->cfg->hsts && x->cfg->tls != NULL)   /* RFC 6797 7.2: never over plain HTTP */
-		ok = put(x, "Strict-Transport-Security: max-age=31536000\r\n");
-	if (!ok)
-		x->head_len = 0;   /* http_response_header() and send_head() refuse such a head */
+	buf_puts(h, x->cfg->http10 ? "HTTP/1.0" : "HTTP/1.1");
+	buf_append(h, code, sizeof code - 1);
+	buf_puts(h, reason ? reason : "");
+	buf_puts(h, "\r\nDate: ");
+	buf_puts(h, date);
+	buf_puts(h, "\r\n");
+	if (server != NULL) {
+		buf_puts(h, "Server: ");
+		buf_puts(h, server);
+		buf_puts(h, "\r\n");
+	}
+	if (x->cfg->hsts && x->cfg->tls != NULL)   /* RFC 6797 7.2: never over plain HTTP */
+		buf_puts(h, "Strict-Transport-Security: max-age=31536000\r\n");
+	if (!head_fits(x))
+		buf_rewind(h, 0);   /* http_response_header() and send_head() refuse an empty head */
 }
 
 /* RFC 9110 5.1: a field name is a token. */
@@ -115,55 +119,46 @@ static bool value_safe(const char *p, size_t n)
 
 /* A field value: "%s", by far the most common format, is copied as it is. */
 __attribute__((format(printf, 2, 0)))
-static bool put_value(struct http_exchange *x, const char *fmt, va_list ap)
+static void put_value(struct buf *h, const char *fmt, va_list ap)
 {
 	if (strcmp(fmt, "%s") == 0)
-		return put(x, va_arg(ap, const char *));
-	size_t room = sizeof x->head - FRAMING_RESERVE - x->head_len;
-	int n = vsnprintf(x->head + x->head_len, room, fmt, ap);
-	if (n < 0 || (size_t)n >= room)
-		return false;
-	x->head_len += (size_t)n;
-	return true;
+		buf_puts(h, va_arg(ap, const char *));
+	else
+		buf_vprintf(h, fmt, ap);
 }
 
 int http_response_header(struct http_exchange *x, const char *name, const char *fmt, ...)
 {
-	if (x->status == 0 || x->head_sent || x->head_len == 0 || !is_token(name))
+	struct buf *h = &x->head;
+	if (x->status == 0 || x->head_sent || h->len == 0 || !is_token(name))
 		return -1;
-	size_t start = x->head_len;
+	size_t start = h->len;
+	buf_puts(h, name);
+	buf_puts(h, ": ");
+	size_t value = h->len;
 	va_list ap;
 	va_start(ap, fmt);
-	bool ok = put(x, name) && put(x, ": ") && put_value(x, fmt, ap);
+	put_value(h, fmt, ap);
 	va_end(ap);
-	size_t value = start + strlen(name) + 2;
-	if (!ok || !value_safe(x->head + value, x->head_len - value) || !put(x, "\r\n")) {
-		x->head_len = start;
+	if (!value_safe(h->data + value, h->len - value) || !buf_puts(h, "\r\n") || !head_fits(x)) {
+		buf_rewind(h, start);
 		return -1;
 	}
 	return 0;
 }
 
-/* Append a framing line; FRAMING_RESERVE guarantees the room. */
-static void add_line(struct http_exchange *x, const char *line)
-{
-	size_t n = strlen(line);
-	memcpy(x->head + x->head_len, line, n);
-	x->head_len += n;
-}
-
-/* "Content-Length: <n>\r\n" without snprintf (on every response). */
-static void add_content_length(struct http_exchange *x, uint64_t n)
+/* "Content-Length: <n>\r\n" without snprintf (on every response). FRAMING_RESERVE keeps the
+ * room for it, as for every framing line. */
+static void add_content_length(struct buf *h, uint64_t n)
 {
 	char digits[20];
 	size_t i = sizeof digits;
 	do
 		digits[--i] = (char)('0' + n % 10);
 	while ((n /= 10) > 0);
-	add_line(x, "Content-Length: ");
-	memcpy(x->head + x->head_len, digits + i, sizeof digits - i);
-	x->head_len += sizeof digits - i;
-	add_line(x, "\r\n");
+	buf_puts(h, "Content-Length: ");
+	buf_append(h, digits + i, sizeof digits - i);
+	buf_puts(h, "\r\n");
 }
 
 /* Chunked needs an HTTP/1.1 client (RFC 9112 6.1) and a server speaking 1.1. */
@@ -181,16 +176,17 @@ static bool can_chunk(const struct http_exchange *x)
 static int finish_head(struct http_exchange *x, int64_t content_length)
 {
 	struct http_conn *c = x->conn;
-	if (x->status == 0 || x->head_len == 0 || x->head_sent)
+	struct buf *h = &x->head;
+	if (x->status == 0 || h->len == 0 || x->head_sent)
 		return -1;
 	bool body = status_has_body(x->status);
 	c->resp_length = -1;
 	if (content_length >= 0 && (body || x->status == HTTP_NOT_MODIFIED)) {
-		add_content_length(x, (uint64_t)content_length);
+		add_content_length(h, (uint64_t)content_length);
 		if (body_allowed(x))
 			c->resp_length = content_length;
 	} else if (body && can_chunk(x)) {
-		add_line(x, "Transfer-Encoding: chunked\r\n");
+		buf_puts(h, "Transfer-Encoding: chunked\r\n");
 		x->chunked = true;
 	} else if (body) {
 		x->keep_alive = false;   /* close-delimited: the end of the body is the close */
@@ -200,14 +196,14 @@ static int finish_head(struct http_exchange *x, int64_t content_length)
 		x->keep_alive = false;
 	/* RFC 9112 9.6: say close on the last response; a 1.0 client must be told keep-alive. */
 	if (!x->keep_alive)
-		add_line(x, "Connection: close\r\n");
+		buf_puts(h, "Connection: close\r\n");
 	else if (x->req->minor == 0)
-		add_line(x, "Connection: keep-alive\r\n");
-	add_line(x, "\r\n");
+		buf_puts(h, "Connection: keep-alive\r\n");
+	buf_puts(h, "\r\n");
 	x->head_sent = true;      /* final: nothing can be added to it from here on */
 	c->head_pending = true;   /* and waiting to be written, by send_parts() */
 	if (x->cfg->trace)
-		trace_response(c->client->id, x->head, x->head_len);
+		trace_response(x->conn_id, h->data, h->len);
 	return 0;
 }
 
@@ -221,7 +217,7 @@ static int send_parts(struct http_exchange *x, const struct iovec *parts, int co
 	struct iovec iov[4];
 	int n = 0;
 	if (c->head_pending)
-		iov[n++] = (struct iovec){ x->head, x->head_len };
+		iov[n++] = (struct iovec){ x->head.data, x->head.len };
 	for (int i = 0; i < count; i++)
 		iov[n++] = parts[i];
 	c->head_pending = false;
@@ -254,14 +250,14 @@ static int body_check(struct http_exchange *x, uint64_t n)
  * and a CRLF (RFC 9112 7.1). */
 static int send_body(struct http_exchange *x, const void *data, size_t len)
 {
-	struct http_conn *c = x->conn;
 	char size_line[24];
-	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len }, { "\r\n", 2 } };
+	struct iovec chunk[3] = { { size_line, 0 }, { (void *)data, len },
+	                          { "\r\n", sizeof "\r\n" - 1 } };
 	bool framed = x->chunked;
 	if (framed) {
 		chunk[0].iov_len = chunked_size_line(size_line, len);
 		if (x->cfg->trace)
-			trace_chunk(c->client->id, len);
+			trace_chunk(x->conn_id, len);
 	}
 	if (send_parts(x, framed ? chunk : chunk + 1, framed ? 3 : 1) < 0)
 		return -1;
@@ -306,17 +302,18 @@ static int send_large_file(struct http_exchange *x, int fd, off_t offset, uint64
 {
 	struct http_conn *c = x->conn;
 	char size_line[24];
-	struct iovec iov[2] = { { x->head, c->head_pending ? x->head_len : 0 }, { size_line, 0 } };
+	struct iovec iov[2] = { { x->head.data, c->head_pending ? x->head.len : 0 },
+	                        { size_line, 0 } };
 	if (x->chunked) {
 		iov[1].iov_len = chunked_size_line(size_line, count);
 		if (x->cfg->trace)
-			trace_chunk(c->client->id, count);
+			trace_chunk(x->conn_id, count);
 	}
 	c->head_pending = false;
 	if (stream_writev_more(x->stream, iov, 2) < 0 ||
 	    stream_send_file(x->stream, fd, offset, count) < 0)
 		return fail(x);
-	if (x->chunked && stream_write_all(x->stream, "\r\n", 2) < 0)
+	if (x->chunked && stream_write_all(x->stream, "\r\n", sizeof "\r\n" - 1) < 0)
 		return fail(x);
 	x->body_sent += count;
 	return 0;
@@ -337,12 +334,12 @@ int http_response_file(struct http_exchange *x, int fd, off_t offset, uint64_t c
 int http_response_end(struct http_exchange *x)
 {
 	struct http_conn *c = x->conn;
-	struct iovec last = { "0\r\n\r\n", 5 };
+	struct iovec last = { "0\r\n\r\n", sizeof "0\r\n\r\n" - 1 };
 	bool last_chunk = x->chunked && body_allowed(x) && !c->body_ended;
 	if (!x->head_sent || x->failed)
 		return fail(x);
 	if (last_chunk && x->cfg->trace)
-		trace_chunk(c->client->id, 0);
+		trace_chunk(x->conn_id, 0);
 	if (send_parts(x, &last, last_chunk ? 1 : 0) < 0)   /* with the head, if still held */
 		return -1;
 	c->body_ended = true;

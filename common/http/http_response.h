@@ -16,15 +16,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "http/http.h"
+#include "base/buf.h"
 #include "base/net.h"
+#include "http/http.h"
 #include "tls/stream.h"
 
-#define HTTP_RESPONSE_HEAD_MAX 4096   /* the head this server writes (not client-controlled) */
-#define HTTP_BODY_UNKNOWN (-1)        /* content length not known: chunked, or close-delimited */
+#define HTTP_RESPONSE_HEAD_MAX 4096      /* the head this server writes (not client-controlled) */
+#define HTTP_BODY_UNKNOWN (-1)           /* content length not known: chunked, or close-delimited */
 #define HTTP_RESPONSE_SMALL_FILE 16384   /* a file body up to this size is copied, not sendfile'd */
 
 struct http_config;
+struct http_conn;
 
 /* One request and its response on one connection. */
 struct http_exchange {
@@ -32,8 +34,9 @@ struct http_exchange {
 	struct stream *stream;
 	const struct http_config *cfg;
 	const struct net_addr *peer;
+	unsigned long conn_id;          /* the connection's number, 1, 2, ... in accept order */
 	unsigned long request_number;   /* 1 for the first request on this connection, 2, ... */
-	void *conn;                     /* private: the engine's connection state */
+	struct http_conn *conn;         /* the engine's connection state: its own, not a handler's */
 
 	/* Response state, kept by the functions below. */
 	int status;                     /* 0 until a head is started */
@@ -45,8 +48,8 @@ struct http_exchange {
 	bool log_hide_query;            /* the access log shows the query as "?...": it carries a
 	                                   secret (formapp's session id in a URL) */
 	uint64_t body_sent;             /* body bytes written (not counting chunk framing) */
-	size_t head_len;
-	char head[HTTP_RESPONSE_HEAD_MAX];
+	struct buf head;                /* the head being built, in head_space; empty: none */
+	char head_space[HTTP_RESPONSE_HEAD_MAX];
 };
 
 /* Start the head: status line (with the version the engine answers with), Date, Server. */
@@ -91,8 +94,6 @@ int http_response_end(struct http_exchange *x);
  */
 int http_response_simple(struct http_exchange *x, int status, const char *content_type,
                          const void *body, size_t len);
-
-
 
 /*
  * The engine's, after the handler: write a head still held back (http_response_send_head() with

@@ -11,20 +11,15 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "base/cli.h"
 #include "base/io.h"
 #include "base/log.h"
 #include "http/http_date.h"
-#include "tls/tls_conn.h"
 #include "http/trace.h"
+#include "tls/tls_conn.h"
 
-/* Exit statuses, as cli.h's: 2 for a usage error, 1 when the server cannot start. */
-enum { EXIT_USAGE = 2, EXIT_START = 1 };
-
-static int usage_error(const char *prog, const char *why)
-{
-	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, why, prog);
-	return EXIT_USAGE;
-}
+/* The exit status when the server cannot start (a usage error is cli_usage_error()'s 2). */
+enum { EXIT_START = 1 };
 
 int https_configure(const char *prog, const struct https_options *o, struct http_config *cfg)
 {
@@ -32,9 +27,9 @@ int https_configure(const char *prog, const struct https_options *o, struct http
 	cfg->tls = NULL;
 	cfg->hsts = false;
 	if ((o->cert == NULL) != (o->key == NULL))
-		return usage_error(prog, "--tls-cert and --tls-key go together: give both or neither");
+		return cli_usage_error(prog, "--tls-cert and --tls-key go together: give both or neither");
 	if (o->cert == NULL && (o->keylog != NULL || o->hsts))
-		return usage_error(prog, "--tls-keylog and --hsts need --tls-cert and --tls-key");
+		return cli_usage_error(prog, "--tls-keylog and --hsts need --tls-cert and --tls-key");
 	if (o->cert == NULL)
 		return 0;
 	cfg->tls = tls_server_new(o->cert, o->key, o->keylog, err, sizeof err);
@@ -79,7 +74,7 @@ void https_reject_plain_http(int fd)
 {
 	static const char body[] =
 		"This is an HTTPS port: use https:// instead of http:// in the address.\n";
-	char date[32], response[512];
+	char date[HTTP_DATE_SIZE], response[512];
 
 	if (http_date(date, sizeof date, (int64_t)time(NULL)) == 0)
 		return;

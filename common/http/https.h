@@ -13,7 +13,6 @@
 
 #include "http/http_conn.h"
 #include "tls/stream.h"
-#include "tls/tls.h"
 
 struct https_options {
 	const char *cert, *key;   /* both or neither: neither is plain HTTP */

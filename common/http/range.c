@@ -139,9 +139,11 @@ int range_parse(const char *s, size_t len, uint64_t size, struct range out[RANGE
 	size_t i;
 
 	/* Range unit names are case-insensitive (RFC 9110 14.1); an unknown one is ignored (14.2). */
-	if (eq == NULL || eq - s != 5 || strncasecmp(s, "bytes", 5) != 0)
+	static const char unit[] = "bytes";
+	size_t unit_len = sizeof unit - 1;
+	if (eq == NULL || (size_t)(eq - s) != unit_len || strncasecmp(s, unit, unit_len) != 0)
 		return RANGE_IGNORE;
-	for (i = 6; i < len; i++) {
+	for (i = (size_t)(eq + 1 - s); i < len; i++) {
 		size_t start, end;
 		while (i < len && is_ows(s[i]))
 			i++;

@@ -14,8 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "http/http_body.h"
+#include "base/buf.h"
 #include "base/log.h"
+#include "http/http_conn.h"   /* struct http_config: cfg->trace */
 
 /* A note line: "[conn N] " and its text; longer notes are cut. */
 #define NOTE_MAX 512
@@ -29,48 +30,41 @@ void trace_opened(unsigned long conn, const struct net_addr *peer)
 
 /*
  * The head as indented lines, "  GET / HTTP/1.1\r\n": CR and LF written out as \r and \n (a
- * bare LF shows as a \n without \r), other control bytes and non-ASCII as \xhh. Each input byte
- * becomes at most 6 output bytes (the indent plus \xhh), so out holds 6 * len.
+ * bare LF shows as a \n without \r), other control bytes and non-ASCII as \xhh.
  */
-static size_t show_head(char *out, const char *head, size_t len)
+static void show_head(struct buf *b, const char *head, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
 	bool line_start = true;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)head[i];
-		if (line_start) {
-			out[n++] = ' ';
-			out[n++] = ' ';
-			line_start = false;
-		}
+		if (line_start)
+			buf_puts(b, "  ");
+		line_start = ch == '\n';
 		if (ch == '\r' || ch == '\n') {
-			out[n++] = '\\';
-			out[n++] = ch == '\r' ? 'r' : 'n';
-			if (ch == '\n' && i + 1 < len)
-				out[n++] = '\n';
-			line_start = ch == '\n';
+			buf_puts(b, ch == '\r' ? "\\r" : i + 1 < len ? "\\n\n" : "\\n");
 		} else if (ch < 0x20 || ch >= 0x7f) {
-			out[n++] = '\\';
-			out[n++] = 'x';
-			out[n++] = hex[ch >> 4];
-			out[n++] = hex[ch & 0xf];
+			const char escape[4] = { '\\', 'x', hex[ch >> 4], hex[ch & 0xf] };
+			buf_append(b, escape, sizeof escape);
 		} else {
-			out[n++] = (char)ch;
+			buf_putc(b, (char)ch);
 		}
 	}
-	return n;
 }
 
+/* Each input byte is at most 6 bytes shown (the indent and \xhh): a buffer of 6 * len + 1. */
 static void head_block(const char *title, const char *head, size_t len)
 {
-	char *shown = len > 0 ? malloc(6 * len) : NULL;
+	size_t size = 6 * len + 1;
+	char *shown = len > 0 ? malloc(size) : NULL;
+	struct buf b;
 	if (shown == NULL) {
 		log_error("%s", title);
 		return;
 	}
-	size_t n = show_head(shown, head, len);
-	log_error("%s\n%.*s", title, (int)n, shown);
+	buf_init(&b, shown, size);
+	show_head(&b, head, len);
+	log_error("%s\n%s%s", title, shown, buf_truncated(&b) ? " ..." : "");
 	free(shown);
 }
 
@@ -124,11 +118,10 @@ void trace_note(unsigned long conn, const char *fmt, ...)
 
 void trace_exchange(const struct http_exchange *x, const char *fmt, ...)
 {
-	const struct http_conn *c = x->conn;
-	if (c == NULL || !x->cfg->trace)
+	if (!x->cfg->trace)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vnote(c->client->id, fmt, ap);
+	vnote(x->conn_id, fmt, ap);
 	va_end(ap);
 }

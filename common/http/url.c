@@ -2,7 +2,8 @@
 /*
  * url: request paths made safe to open and names made safe to print (handout Part C, the job
  * http.server's translate_path() does, done strictly). Every function writes into a buffer the
- * caller owns and sizes; truncation is an error, never a silently shorter answer.
+ * caller owns and sizes (the encoders append to the caller's struct buf); truncation is an
+ * error, never a silently shorter answer.
  *
  * Deliberate differences from http.server: a ".." that climbs above the root is refused (EACCES)
  * instead of being dropped, and a backslash, NUL or control byte is refused (EINVAL).
@@ -12,51 +13,28 @@
  */
 #include "http/url.h"
 
-#include "base/num.h"
-
 #include <errno.h>
 #include <limits.h>
 
-/* The caller's buffer and how much of it is used; one byte is always kept for the final NUL. */
-struct sink {
-	char *p;
-	size_t size;
-	size_t n;
-};
-
-static bool sink_put(struct sink *k, unsigned char c)
-{
-	if (k->n + 1 >= k->size || k->n >= (size_t)INT_MAX)
-		return false;
-	k->p[k->n++] = (char)c;
-	return true;
-}
-
-static bool sink_put_str(struct sink *k, const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!sink_put(k, (unsigned char)*s))
-			return false;
-	return true;
-}
+#include "base/num.h"
 
 /* Fail with err and leave an empty string behind, so a caller that ignores -1 prints nothing. */
-static int sink_fail(struct sink *k, int err)
+static int fail(char *out, size_t outlen, int err)
 {
-	if (k->size > 0)
-		k->p[0] = '\0';
+	if (outlen > 0)
+		out[0] = '\0';
 	errno = err;
 	return -1;
 }
 
-static int sink_finish(struct sink *k)
+/* The result in b, built in the caller's out[0..outlen): its length, or -1 when it was cut (or
+ * is too long for an int, or there was no room even for the NUL). */
+static int finish(struct buf *b, char *out, size_t outlen)
 {
-	if (k->size == 0)
-		return sink_fail(k, ENAMETOOLONG);
-	k->p[k->n] = '\0';
-	return (int)k->n;
+	if (outlen == 0 || buf_truncated(b) || b->len > INT_MAX)
+		return fail(out, outlen, ENAMETOOLONG);
+	return (int)b->len;
 }
-
 
 /*
  * The next byte of s[0..len) at *i, with one level of "%XX" decoded (RFC 3986 section 2.1), and
@@ -80,19 +58,26 @@ static int next_byte(const char *s, size_t len, size_t *i, bool plus_is_space)
 	return hi * 16 + lo;
 }
 
+/*
+ * Written byte by byte, not with a struct buf: out may be s itself, and a buffer's NUL after
+ * each byte would land on input not read yet. The output never gets ahead of the input.
+ */
 int url_decode(const char *s, size_t len, char *out, size_t outlen, bool plus_is_space)
 {
-	struct sink k = { out, outlen, 0 };
-	size_t i = 0;
+	size_t i = 0, n = 0;
 
 	while (i < len) {
 		int c = next_byte(s, len, &i, plus_is_space);
 		if (c < 0)
-			return sink_fail(&k, EINVAL);
-		if (!sink_put(&k, (unsigned char)c))
-			return sink_fail(&k, ENAMETOOLONG);
+			return fail(out, outlen, EINVAL);
+		if (n + 1 >= outlen || n >= (size_t)INT_MAX)   /* a byte is kept for the NUL */
+			return fail(out, outlen, ENAMETOOLONG);
+		out[n++] = (char)c;
 	}
-	return sink_finish(&k);
+	if (outlen == 0)
+		return fail(out, outlen, ENAMETOOLONG);
+	out[n] = '\0';
+	return (int)n;
 }
 
 /* The path part of a target ends at the query or fragment (RFC 3986 section 3.3). */
@@ -127,37 +112,37 @@ void url_query(const char *target, size_t len, const char **query, size_t *query
  * segments that stay in the result need room (and a kept segment must fit when it is added).
  */
 struct path_state {
-	struct sink out;
-	size_t mark;            /* out.n before this segment and its separating '/' */
+	struct buf out;
+	size_t mark;            /* out.len before this segment and its separating '/' */
 	size_t seg_len;         /* decoded bytes in the segment so far */
 	bool all_dots;          /* the segment so far is only '.' */
-	bool overflow;          /* a byte of the segment did not fit */
 };
 
 static void segment_add(struct path_state *st, unsigned char c)
 {
 	if (st->seg_len == 0) {
-		st->mark = st->out.n;
+		st->mark = st->out.len;
 		st->all_dots = true;
-		st->overflow = st->out.n > 0 && !sink_put(&st->out, '/');
+		if (st->out.len > 0)
+			buf_putc(&st->out, '/');
 	}
 	st->seg_len++;
 	st->all_dots = st->all_dots && c == '.';
-	if (!st->overflow && !sink_put(&st->out, c))
-		st->overflow = true;
+	buf_putc(&st->out, (char)c);
 }
 
 /* ".." removes the last kept segment; at the root there is none, and that is an attack. */
-static int pop_segment(struct sink *k)
+static int pop_segment(struct buf *b)
 {
-	if (k->n == 0) {
+	size_t n = b->len;
+
+	if (n == 0) {
 		errno = EACCES;
 		return -1;
 	}
-	while (k->n > 0 && k->p[k->n - 1] != '/')
-		k->n--;
-	if (k->n > 0)
-		k->n--;         /* the separator before the removed segment */
+	while (n > 0 && b->data[n - 1] != '/')
+		n--;
+	buf_rewind(b, n > 0 ? n - 1 : 0);   /* the separator before the segment goes too */
 	return 0;
 }
 
@@ -173,10 +158,10 @@ static int segment_end(struct path_state *st)
 	if (len == 0)
 		return 0;       /* "//": an empty segment names nothing */
 	if (st->all_dots && len <= 2) {
-		st->out.n = st->mark;
+		buf_rewind(&st->out, st->mark);   /* a dot segment takes back its bytes, kept or not */
 		return len == 2 ? pop_segment(&st->out) : 0;
 	}
-	if (st->overflow) {
+	if (buf_truncated(&st->out)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -200,27 +185,28 @@ static bool path_byte_ok(int c)
 int url_to_relative_path(const char *target, size_t len, char *out, size_t outlen,
                          bool *trailing_slash)
 {
-	struct path_state st = { .out = { out, outlen, 0 } };
+	struct path_state st = { .seg_len = 0 };
 	size_t end = path_length(target, len);
 	size_t i = 1;
 	int c = '/';
 
+	buf_init(&st.out, out, outlen);
 	if (end == 0 || target[0] != '/')
-		return sink_fail(&st.out, EINVAL);
+		return fail(out, outlen, EINVAL);
 	while (i < end) {
 		c = next_byte(target, end, &i, false);
 		if (c < 0 || !path_byte_ok(c))
-			return sink_fail(&st.out, EINVAL);
+			return fail(out, outlen, EINVAL);
 		if (c != '/')
 			segment_add(&st, (unsigned char)c);
 		else if (segment_end(&st) < 0)
-			return sink_fail(&st.out, errno);
+			return fail(out, outlen, errno);
 	}
 	if (segment_end(&st) < 0)
-		return sink_fail(&st.out, errno);
+		return fail(out, outlen, errno);
 	if (trailing_slash != NULL)
 		*trailing_slash = (c == '/');
-	return sink_finish(&st.out);
+	return finish(&st.out, out, outlen);
 }
 
 /* RFC 3986 section 2.3 unreserved characters, plus '/' (quote()'s default safe='/'). */
@@ -232,23 +218,21 @@ static bool keep_in_path(unsigned char c)
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
-int url_encode_path(const char *s, size_t len, char *out, size_t outlen)
+/* Runs of bytes that stay are appended whole, each other byte as its %XX. */
+bool url_encode_path(struct buf *b, const char *s, size_t len)
 {
-	struct sink k = { out, outlen, 0 };
+	size_t run = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool ok;
-
 		if (keep_in_path(c))
-			ok = sink_put(&k, c);
-		else
-			ok = sink_put(&k, '%') && sink_put(&k, (unsigned char)hex_digits[c >> 4]) &&
-			     sink_put(&k, (unsigned char)hex_digits[c & 15]);
-		if (!ok)
-			return sink_fail(&k, ENAMETOOLONG);
+			continue;
+		const char escape[3] = { '%', hex_digits[c >> 4], hex_digits[c & 15] };
+		buf_append(b, s + run, i - run);
+		buf_append(b, escape, sizeof escape);
+		run = i + 1;
 	}
-	return sink_finish(&k);
+	return buf_append(b, s + run, len - run);
 }
 
 /* The entities of Python's html.escape(s, quote=True), in the same spelling ("&#x27;"). */
@@ -264,16 +248,17 @@ static const char *html_entity(unsigned char c)
 	}
 }
 
-int url_html_escape(const char *s, size_t len, char *out, size_t outlen)
+bool url_html_escape(struct buf *b, const char *s, size_t len)
 {
-	struct sink k = { out, outlen, 0 };
+	size_t run = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		const char *entity = html_entity((unsigned char)s[i]);
-		bool ok = entity != NULL ? sink_put_str(&k, entity) :
-		          sink_put(&k, (unsigned char)s[i]);
-		if (!ok)
-			return sink_fail(&k, ENAMETOOLONG);
+		if (entity == NULL)
+			continue;
+		buf_append(b, s + run, i - run);
+		buf_puts(b, entity);
+		run = i + 1;
 	}
-	return sink_finish(&k);
+	return buf_append(b, s + run, len - run);
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/buf.h"
+
 /*
  * Turn the path part of a request target (query and fragment stripped here) into a relative
  * file path under the served root: percent-decode once, reject NUL (%00), reject a backslash,
@@ -36,15 +38,16 @@ void url_query(const char *target, size_t len, const char **query, size_t *query
 int url_decode(const char *s, size_t len, char *out, size_t outlen, bool plus_is_space);
 
 /*
- * Percent-encode a path for an href, as Python's urllib.parse.quote(name, safe='/') does:
- * letters, digits, "_.-~/" stay, every other byte becomes %XX. Returns length or -1 ENAMETOOLONG.
+ * Append s[0..len) to b percent-encoded for an href, as Python's urllib.parse.quote(name,
+ * safe='/') does: letters, digits, "_.-~/" stay, every other byte becomes %XX. Returns as the
+ * buf appends do: true while nothing appended to b was lost.
  */
-int url_encode_path(const char *s, size_t len, char *out, size_t outlen);
+bool url_encode_path(struct buf *b, const char *s, size_t len);
 
 /*
- * HTML-escape for text and attribute values, as Python's html.escape(s, quote=False) plus quotes:
- * & < > " ' become entities. Returns length or -1 ENAMETOOLONG.
+ * Append s[0..len) to b HTML-escaped for text and attribute values, as Python's html.escape(s)
+ * (quote=True) does: & < > " ' become entities. Returns as url_encode_path().
  */
-int url_html_escape(const char *s, size_t len, char *out, size_t outlen);
+bool url_html_escape(struct buf *b, const char *s, size_t len);
 
 #endif

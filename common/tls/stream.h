@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stream: one connection's byte stream behind one read/write interface, so that the HTTP loop
- * above it is written once for plain TCP and (later) for TLS. Plain TCP is implemented here;
- * the TLS half plugs in through the tls pointer when HTTPS is added.
+ * above it is written once for plain TCP and for TLS: a stream with its tls pointer set (after
+ * tls_accept(), tls_conn.h) goes through OpenSSL, else through io's loops on the socket (io.h).
+ * The HTTP code writes only through these calls; each transport has one write loop under them
+ * (io.c's send_all, tls_conn.c's tls_write_all).
  *
  * Error convention: -1 with errno set; ETIMEDOUT when the read deadline passed; 0 from a read is
  * EOF. One stream belongs to one thread.
@@ -26,7 +28,12 @@ int stream_init_plain(struct stream *s, int fd);
 /* One read of at most len bytes, honouring s->deadline_ms. */
 ssize_t stream_read(struct stream *s, void *buf, size_t len);
 
-/* Write everything or fail (short counts and EINTR retried). Returns the total, or -1. */
+/*
+ * Write everything or fail (short counts and EINTR retried; a client that takes nothing for the
+ * socket's send timeout fails with ETIMEDOUT). Returns the total, or -1. stream_writev_all()
+ * writes the entries in order, in one system call when they fit (a head and a small body leave
+ * in one packet, or one TLS record); it may change the entries. stream_write_all() is one entry.
+ */
 ssize_t stream_write_all(struct stream *s, const void *buf, size_t len);
 ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt);
 
@@ -44,6 +51,5 @@ ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt);
  * shrank underneath gives EIO).
  */
 ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count);
-
 
 #endif

@@ -27,7 +27,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "base/io.h"
 #include "base/log.h"
 
 struct tls_server {

@@ -2,7 +2,8 @@
 /*
  * tls_conn: one client's TLS connection, on the client's own thread: the handshake against a
  * deadline (after a peek that recognises a plain-HTTP client), then reads, writes and file
- * bodies with the same contracts as the plain-TCP half in stream.c, and the close.
+ * bodies with the same contracts as io.c's loops on a plain socket, and the close. tls_write_all
+ * is the TLS transport's one write loop: tls_writev_all and tls_send_file write through it.
  *
  * Every SSL call here returns at once (the BIO in tls.c never blocks); SSL_ERROR_WANT_READ or
  * WANT_WRITE means "call again when the socket is ready", and wait_or_fail() polls for that up
@@ -16,23 +17,20 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/buf.h"
 #include "base/io.h"
-#include "base/net.h"
 #include "base/stop.h"
 
 /* RFC 8446 5.1 (and RFC 5246 6.2.1): a record carries at most 2^14 bytes of plaintext. */
 #define TLS_RECORD_MAX 16384
 /* Enough of the first bytes to see "METHOD " (the longest registered method has 17 letters). */
 #define PEEK_MAX 24
-/* How long tls_close waits for room for its close_notify (as long as a lingering close). */
-#define TLS_CLOSE_WAIT_MS 1000
 
 /* ---- waiting --------------------------------------------------------------------------------- */
 
@@ -211,35 +209,29 @@ ssize_t tls_write_all(void *tls, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
+/* buf's flush: a gathered record goes out. */
+static int write_record(void *tls, const char *data, size_t len)
+{
+	return tls_write_all(tls, data, len) < 0 ? -1 : 0;
+}
+
 ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
 {
-	char record[TLS_RECORD_MAX];
-	size_t used = 0, total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > SSIZE_MAX - total) {
-			errno = EINVAL;
-			return -1;
-		}
-		total += iov[i].iov_len;
-	}
-	for (int i = 0; i < iovcnt; i++) {
-		size_t len = iov[i].iov_len;
-		if (used > 0 && used + len > sizeof record) {
-			if (tls_write_all(tls, record, used) < 0)
-				return -1;
-			used = 0;
-		}
-		if (len >= sizeof record) {   /* whole records of its own: no copy */
-			if (tls_write_all(tls, iov[i].iov_base, len) < 0)
-				return -1;
-		} else if (len > 0) {
-			memcpy(record + used, iov[i].iov_base, len);
-			used += len;
-		}
-	}
-	if (used > 0 && tls_write_all(tls, record, used) < 0)
+	char record[TLS_RECORD_MAX + 1];   /* a full record, and the NUL a buf keeps after it */
+	struct buf b;
+	ssize_t total = io_iov_length(iov, iovcnt);
+	if (total < 0)
 		return -1;
-	return (ssize_t)total;
+	buf_init_flush(&b, record, sizeof record, write_record, tls);
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len < TLS_RECORD_MAX) {
+			if (!buf_append(&b, iov[i].iov_base, iov[i].iov_len))   /* full records go out */
+				return -1;
+		} else if (buf_flush(&b) < 0 || tls_write_all(tls, iov[i].iov_base, iov[i].iov_len) < 0) {
+			return -1;   /* a big entry is whole records of its own: no copy */
+		}
+	}
+	return buf_flush(&b) < 0 ? -1 : total;
 }
 
 ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
@@ -272,7 +264,7 @@ ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
 void tls_close(void *tls)
 {
 	SSL *ssl = tls;
-	int64_t deadline = io_now_ms() + TLS_CLOSE_WAIT_MS;
+	int64_t deadline = io_now_ms() + IO_LINGER_MS;   /* as long as a lingering close */
 	if (ssl == NULL)
 		return;
 	/* close_notify tells the client the data ended here and was not cut short (RFC 8446 6.1).

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tls_conn: one client's TLS connection, on the client's own thread: the handshake against a
- * deadline, then reads, writes and file bodies with the same contracts as the plain-TCP half of
- * stream.c (whose `void *tls` is this connection), and the close.
+ * deadline, then reads, writes and file bodies with the same contracts as io.c's loops give a
+ * plain socket (a stream's `void *tls`, stream.h, is this connection), and the close.
  *
  * The socket is non-blocking (stream.c makes it so), and OpenSSL reaches it only through the BIO
  * of tls.c, so an SSL call never blocks: it says "want read" or "want write", and we wait with

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for chunked_decode (common/chunked.h). Invariants: the decoded length never
+ * libFuzzer target for chunked_decode (common/http/chunked.h). Invariants: the decoded length never
  * exceeds the input, the bytes left after the body lie inside it, and feeding the input one byte
  * at a time gives the same outcome and the same decoded bytes as feeding it whole (a TCP stream
  * may split a chunked body anywhere).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for cookie_parse (common/cookie.h). Invariants: at most max cookies; every
+ * libFuzzer target for cookie_parse (common/http/cookie.h). Invariants: at most max cookies; every
  * name and value lies inside the header value; names are never empty; with a smaller max the
  * parser returns a prefix of the same list and says that some were left out.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for form_multipart_boundary and form_parse_multipart (common/form.h). The
+ * libFuzzer target for form_multipart_boundary and form_parse_multipart (common/http/form.h). The
  * input up to its first LF is a Content-Type value, the rest the body; when the type has no
  * valid boundary, "XyZ" is used so the body parser is always exercised. Invariants: a boundary
  * is 1..FORM_BOUNDARY_MAX bytes and NUL-terminated; at most FORM_FIELDS_MAX fields, each

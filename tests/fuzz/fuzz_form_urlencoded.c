@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for form_parse_urlencoded (common/form.h). Invariants: at most
+ * libFuzzer target for form_parse_urlencoded (common/http/form.h). Invariants: at most
  * FORM_FIELDS_MAX fields, each NUL-terminated inside the buffer; a failure says 400 or 413; and
  * the fields, percent-encoded again and joined with '&', parse back to the same fields.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for lineasm_feed (common/lineasm.h). Invariants: a feed consumes at most
+ * libFuzzer target for lineasm_feed (common/base/lineasm.h). Invariants: a feed consumes at most
  * what it is given and always makes progress; a line never exceeds LINEASM_MAX; and the lines
  * are the same whether the input arrives whole or one byte per packet (Windows telnet).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for range_parse (common/range.h). The first 8 input bytes are the file size
+ * libFuzzer target for range_parse (common/http/range.h). The first 8 input bytes are the file size
  * (little-endian), the rest the Range field value. Invariants: the result is -1..RANGE_MAX; the
  * ranges are inside the file, sorted, neither overlapping nor adjacent (they are merged), and
  * their lengths add up to at most the file size; the answer's headers can be written.

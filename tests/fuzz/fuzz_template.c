@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for template_render (common/template.h). The first input byte picks the
+ * libFuzzer target for template_render (formapp/template.h). The first input byte picks the
  * output size (1..256, or 64 KiB when it is 0), the rest is the template. The output buffer is
  * allocated to exactly that size, so ASan sees any write past it. Invariants: success returns
  * a length below the buffer size with a NUL there; failure sets ENAMETOOLONG or EINVAL.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for url_to_relative_path (common/url.h). Invariants on success: the result is
- * NUL-terminated at the returned length with no NUL inside, never starts with '/', never has a
+ * libFuzzer target for url_to_relative_path (common/http/url.h). Invariants on success: the result
+ * is NUL-terminated at the returned length with no NUL inside, never starts with '/', never has a
  * ".." segment (it cannot leave the served root), and a smaller buffer gives either the same
  * answer or ENAMETOOLONG.
  */

@@ -26,7 +26,7 @@ MAKE_CERT = os.path.join(ROOT, "tools", "make-cert.sh")
 SHIPPED_USERS = os.path.join(ROOT, "formapp", "users")
 TEMPLATES = os.path.join(ROOT, "formapp", "templates")
 BIG_SIZE = 1 << 20
-HANDSHAKE_TIMEOUT = 5.0          # TLS_HANDSHAKE_TIMEOUT_MS in common/tls.h
+HANDSHAKE_TIMEOUT = 5.0          # TLS_HANDSHAKE_TIMEOUT_MS in common/tls/tls_conn.h
 HSTS = "Strict-Transport-Security: max-age=31536000"
 
 

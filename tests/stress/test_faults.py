@@ -25,7 +25,7 @@ from stress_util import (CONTENT_LENGTH, FULL, PROGRAMS, SLOW, figure, http_get,
 BIG = size(128 << 20, 32 << 20, 8 << 20)
 RESETS = size(100, 30, 10)
 STUCK = size(50, 10, 5)
-# fileserver's send timeout: the default (HTTP_SEND_TIMEOUT_MS in common/http_conn.h) in the
+# fileserver's send timeout: the default (HTTP_SEND_TIMEOUT_MS in common/http/http_conn.h) in the
 # full form, --send-timeout in the short one.
 SEND_TIMEOUT_S = 30.0 if FULL else 4.0 * SLOW
 

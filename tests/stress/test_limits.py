@@ -23,7 +23,7 @@ from stress_util import (BIN_DIR, SLOW, Job, close_all, cpu_seconds, echo_comple
 MAX_CLIENTS = size(1000, 50, 20)
 EXTRA = size(100, 20, 10)
 NOFILE = 64
-NOFILE_CAP = NOFILE - 32        # FD_MARGIN of common/net_serve.c
+NOFILE_CAP = NOFILE - 32        # FD_MARGIN of common/base/net_serve.c
 BODY = b"served\n" * 10
 BUSY_S = 1.0 * SLOW             # "at once": the busy answer and the close, for all the extras
 CPU_WINDOW_S = 2.0
