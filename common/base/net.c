@@ -26,8 +26,6 @@
 #include "base/log.h"
 #include "base/stop.h"
 
-/* How often a waiting accept looks at the stop flag: Ctrl-C must end a program within 0.5 s. */
-#define ACCEPT_POLL_MS 200
 /* Pause after EMFILE/ENFILE: the pending client stays queued until a descriptor frees up. */
 #define NO_FD_PAUSE_MS 100
 
@@ -185,7 +183,7 @@ int net_accept(int listen_fd, struct sockaddr_storage *peer, socklen_t *peer_len
 			return -1;
 		}
 		struct pollfd p = { .fd = listen_fd, .events = POLLIN };
-		int ready = poll(&p, 1, ACCEPT_POLL_MS);
+		int ready = poll(&p, 1, STOP_SLICE_MS);
 		if (ready < 0 && errno != EINTR)
 			return -1;
 		if (ready <= 0)
