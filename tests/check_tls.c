@@ -523,7 +523,7 @@ static void *parallel_server(void *arg)
 			n = tls_read(tls, buf + got, sizeof buf - got, io_now_ms() + 20000);
 			got += n > 0 ? (size_t)n : 0;
 		}
-		p->server_ok = got == sizeof buf && tls_write_all(tls, buf, got) == (ssize_t)got;
+		p->server_ok = got == sizeof buf && tls_write_all(tls, buf, got, NULL) == (ssize_t)got;
 		tls_close(tls);
 	}
 	shutdown(p->fds[0], SHUT_WR);
@@ -719,7 +719,7 @@ START_TEST(test_round_trip)
 	server_read_exact(tls, in, size);
 	ck_assert_msg(memcmp(in, out, size) == 0, "%zu bytes client to server", size);
 	memset(in, 0, size);
-	ck_assert_int_eq(tls_write_all(tls, out, size), (ssize_t)size);
+	ck_assert_int_eq(tls_write_all(tls, out, size, NULL), (ssize_t)size);
 	client_read_exact(ssl, in, size);
 	ck_assert_msg(memcmp(in, out, size) == 0, "%zu bytes server to client", size);
 	tls_close(tls);
@@ -792,7 +792,7 @@ START_TEST(test_writev_gathers_small_entries)
 	for (size_t i = 0; i < BIG; i++)
 		big[i] = pattern_at(i);
 	SSL *ssl = connect_ok(cctx, &tls);
-	ck_assert_int_eq(tls_writev_all(tls, iov, 5), (ssize_t)(small + BIG + 4));
+	ck_assert_int_eq(tls_writev_all(tls, iov, 5, NULL), (ssize_t)(small + BIG + 4));
 	ck_assert_int_eq(SSL_read(ssl, first, sizeof first), (int)small);   /* one record */
 	ck_assert(memcmp(first, head, sizeof head - 1) == 0);
 	ck_assert(memcmp(first + sizeof head - 1, "hello", 5) == 0);
@@ -874,7 +874,7 @@ START_TEST(test_send_file)
 	ck_assert_int_eq(io_set_timeouts(sv[0], 0, 20000), 0);   /* a failed sink fails the test */
 	ck_assert_int_eq(pthread_create(&t, NULL, sink_main, &k), 0);
 	errno = 0;
-	ssize_t rc = tls_send_file(tls, fd, (off_t)row->offset, row->count);
+	ssize_t rc = tls_send_file(tls, fd, (off_t)row->offset, row->count, NULL);
 	int err = errno;
 	tls_close(tls);   /* the sink may still be reading: close_notify waits for room */
 	shutdown(sv[0], SHUT_WR);   /* as the caller's close would: the sink always ends */
@@ -978,7 +978,7 @@ START_TEST(test_send_timeout)
 	ck_assert_int_eq(io_set_timeouts(sv[0], 0, DEADLINE_MS), 0);
 	int64_t start = io_now_ms();
 	errno = 0;
-	ck_assert_int_eq(tls_write_all(tls, data, TOTAL), -1);
+	ck_assert_int_eq(tls_write_all(tls, data, TOTAL, NULL), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	assert_on_time(start, start + DEADLINE_MS, "a client that stopped reading");
 	start = io_now_ms();
@@ -1001,7 +1001,7 @@ START_TEST(test_write_to_closed_client)
 	close(sv[1]);
 	sv[1] = -1;
 	errno = 0;
-	ck_assert_int_eq(tls_write_all(tls, data, sizeof data), -1);
+	ck_assert_int_eq(tls_write_all(tls, data, sizeof data, NULL), -1);
 	ck_assert_msg(errno == EPIPE || errno == ECONNRESET, "errno %d", errno);
 	tls_close(tls);
 	SSL_free(ssl);
@@ -1019,15 +1019,15 @@ START_TEST(test_size_limits)
 	errno = 0;
 	ck_assert_int_eq(tls_read(tls, buf, 0, io_now_ms() + 100), -1);
 	ck_assert_int_eq(errno, EINVAL);   /* 0 would look like EOF */
-	ck_assert_int_eq(tls_write_all(tls, buf, 0), 0);
-	ck_assert_int_eq(tls_send_file(tls, fd, -1, 1), -1);
+	ck_assert_int_eq(tls_write_all(tls, buf, 0, NULL), 0);
+	ck_assert_int_eq(tls_send_file(tls, fd, -1, 1, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(tls_send_file(tls, fd, 0, (uint64_t)SSIZE_MAX + 1), -1);
+	ck_assert_int_eq(tls_send_file(tls, fd, 0, (uint64_t)SSIZE_MAX + 1, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(tls_write_all(tls, buf, (size_t)SSIZE_MAX + 1), -1);
+	ck_assert_int_eq(tls_write_all(tls, buf, (size_t)SSIZE_MAX + 1, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	struct iovec iov[2] = { { buf, (size_t)SSIZE_MAX }, { buf, 1 } };
-	ck_assert_int_eq(tls_writev_all(tls, iov, 2), -1);
+	ck_assert_int_eq(tls_writev_all(tls, iov, 2, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	tls_close(NULL);   /* ignored */
 	tls_close(tls);

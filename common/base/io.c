@@ -89,17 +89,38 @@ static int wait_stoppable(int fd, short events)
 	return ready < 0 ? -1 : 0;
 }
 
+void io_pace_start(struct io_pace *p, unsigned grace_ms, unsigned min_rate)
+{
+	*p = (struct io_pace){ .start_ms = io_now_ms(), .grace_ms = grace_ms, .min_rate = min_rate };
+}
+
+int64_t io_pace_deadline(const struct io_pace *p)
+{
+	if (p->min_rate == 0)
+		return INT64_MAX;   /* no pace */
+	uint64_t earned_ms = p->done * 1000 / p->min_rate;
+
+	return p->start_ms + p->grace_ms + (int64_t)(earned_ms < INT32_MAX ? earned_ms : INT32_MAX);
+}
+
 /*
  * For a send that said EAGAIN: wait until the peer has taken enough bytes for more to fit, at
- * most the socket's SO_SNDTIMEO (io_set_timeouts; none set: no limit). Each byte taken restarts
- * the clock, as nginx's send_timeout does, since the loop calls this again after each send.
- * Returns 0, or -1 (ETIMEDOUT; EINTR once a stop is requested).
+ * most the socket's SO_SNDTIMEO (io_set_timeouts; none set: no limit), restarted by each byte
+ * taken, as nginx's send_timeout is, since the loop calls this again after each send; and never
+ * past the pace's deadline. Returns 0, or -1 (ETIMEDOUT; EINTR once a stop is requested).
  */
-static int wait_for_room(int fd)
+static int wait_for_room(int fd, const struct io_pace *pace)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	int wait_ms = io_send_timeout_ms(fd);
 	int ready;
+
+	if (pace != NULL && pace->min_rate > 0) {
+		int64_t left = io_pace_deadline(pace) - io_now_ms();
+		left = left < 0 ? 0 : left > INT_MAX ? INT_MAX : left;
+		if (wait_ms < 0 || left < wait_ms)
+			wait_ms = (int)left;
+	}
 	while ((ready = poll(&p, 1, wait_ms)) < 0 && retry_eintr())
 		;
 	if (ready == 0)
@@ -140,10 +161,10 @@ ssize_t io_iov_length(const struct iovec *iov, int iovcnt)
  * is waited out: until room, within the send timeout (wait_for_room), or for a stoppable call in
  * slices until a stop (wait_stoppable). EINTR is retried unless the program is stopping.
  */
-static bool send_again(int fd, bool stoppable)
+static bool send_again(int fd, bool stoppable, const struct io_pace *pace)
 {
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return (stoppable ? wait_stoppable(fd, POLLOUT) : wait_for_room(fd)) == 0;
+		return (stoppable ? wait_stoppable(fd, POLLOUT) : wait_for_room(fd, pace)) == 0;
 	return retry_eintr();
 }
 
@@ -154,7 +175,8 @@ static bool send_again(int fd, bool stoppable)
  * peer is EPIPE here, never a SIGPIPE that kills the server. A fd that is no socket (a pipe, a
  * file) gets writev(). The caller's array is consumed as bytes go out.
  */
-static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable)
+static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable,
+                        struct io_pace *pace)
 {
 	ssize_t total = io_iov_length(iov, iovcnt);
 	bool is_socket = true;
@@ -169,12 +191,15 @@ static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool s
 			return -1;
 		ssize_t n = is_socket ? sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT | flags)
 		                      : writev(fd, iov, batch);
-		if (n >= 0)
+		if (n >= 0) {
 			iov = advance(iov, &iovcnt, (size_t)n);
-		else if (is_socket && errno == ENOTSOCK)
+			if (pace != NULL)
+				pace->done += (uint64_t)n;
+		} else if (is_socket && errno == ENOTSOCK) {
 			is_socket = false;
-		else if (!send_again(fd, stoppable))
+		} else if (!send_again(fd, stoppable, pace)) {
 			return -1;
+		}
 	}
 	return total;
 }
@@ -182,18 +207,18 @@ static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool s
 ssize_t io_write_all(int fd, const void *buf, size_t len)
 {
 	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
-	return send_all(fd, &one, 1, 0, false);
+	return send_all(fd, &one, 1, 0, false, NULL);
 }
 
 ssize_t io_write_all_stoppable(int fd, const void *buf, size_t len)
 {
 	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
-	return send_all(fd, &one, 1, 0, true);
+	return send_all(fd, &one, 1, 0, true, NULL);
 }
 
-ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags)
+ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct io_pace *pace)
 {
-	return send_all(fd, iov, iovcnt, flags, false);
+	return send_all(fd, iov, iovcnt, flags, false, pace);
 }
 
 /*
@@ -201,7 +226,7 @@ ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags)
  * ignores, so it arrives here as EPIPE. A return of 0 means the file ended before count bytes:
  * it shrank after the headers promised its length, and the response cannot be completed (EIO).
  */
-ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count)
+ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct io_pace *pace)
 {
 	off_t pos = offset;
 	uint64_t left = count;
@@ -216,10 +241,13 @@ ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count)
 			errno = EIO;
 			return -1;
 		}
-		if (n > 0)
+		if (n > 0) {
 			left -= (uint64_t)n;
-		else if (!send_again(fd, false))
+			if (pace != NULL)
+				pace->done += (uint64_t)n;
+		} else if (!send_again(fd, false, pace)) {
 			return -1;
+		}
 	}
 	return (ssize_t)count;
 }

@@ -37,6 +37,27 @@
 int64_t io_now_ms(void);
 
 /*
+ * The slowest a peer may be over a whole transfer (a response being sent, a request body being
+ * read): after a first grace_ms in which anything goes, it must have moved min_rate bytes a
+ * second on average since start_ms. The per-wait timeouts alone restart with every byte, so a
+ * client that reads one byte every 29 s (or sends one every 9 s) would hold a thread for ever;
+ * with a pace it is dropped, while a slow but real link (a 10 MiB file at 10 KB/s) is fine.
+ */
+struct io_pace {
+	int64_t start_ms;   /* io_now_ms() when the transfer began */
+	uint64_t done;      /* bytes moved since, kept by the writers below */
+	unsigned grace_ms;
+	unsigned min_rate;  /* bytes a second; 0: no pace */
+};
+
+/* A transfer that starts now. */
+void io_pace_start(struct io_pace *p, unsigned grace_ms, unsigned min_rate);
+
+/* The time (io_now_ms() scale) by which the next byte must move: start + grace + done / rate;
+ * INT64_MAX for a pace of min_rate 0 (none). */
+int64_t io_pace_deadline(const struct io_pace *p);
+
+/*
  * Write all len bytes to fd (socket or not), retrying short writes and EINTR. On a socket it uses
  * MSG_NOSIGNAL, and a full socket buffer is waited out for at most the socket's SO_SNDTIMEO
  * (io_set_timeouts; none: no limit), restarted by each byte the peer takes. Returns len, or -1
@@ -46,10 +67,11 @@ ssize_t io_write_all(int fd, const void *buf, size_t len);
 
 /*
  * The same for the entries of iov in order, with flags added to the send (MSG_MORE: more follows
- * at once, so the bytes may wait to share a packet with it). The array is consumed: its entries
- * are changed as bytes go out. Returns the total, or -1 (EINVAL when it exceeds SSIZE_MAX).
+ * at once, so the bytes may wait to share a packet with it), and a wait for room also bounded by
+ * pace (NULL: none), whose done it counts up. The array is consumed: its entries are changed as
+ * bytes go out. Returns the total, or -1 (EINVAL when it exceeds SSIZE_MAX; ETIMEDOUT).
  */
-ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags);
+ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct io_pace *pace);
 
 /* The sum of the entries' lengths, or -1 with errno EINVAL past SSIZE_MAX, which a writer could
  * not return as its count. */
@@ -58,10 +80,11 @@ ssize_t io_iov_length(const struct iovec *iov, int iovcnt);
 /*
  * Send count bytes of file_fd from offset to the socket fd with sendfile() (the bytes never pass
  * through user space), waiting for room as io_write_all does; fd should be non-blocking, else the
- * kernel applies SO_SNDTIMEO afresh to each internal batch of a sendfile(). Returns count, or -1
+ * kernel applies SO_SNDTIMEO afresh to each internal batch of a sendfile(). pace as
+ * io_writev_all. Returns count, or -1
  * (errno from the socket or the file; EIO if the file ended before count bytes: it shrank).
  */
-ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count);
+ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct io_pace *pace);
 
 /* One read of at most len bytes, retrying EINTR. Returns bytes read, 0 at EOF, -1 on error. */
 ssize_t io_read_some(int fd, void *buf, size_t len);

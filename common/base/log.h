@@ -80,4 +80,7 @@ void log_access(const char *host, const char *request_line, size_t line_len, int
 /* http.server's log_error(): host - - [date] code 404, message File not found */
 void log_access_error(const char *host, int status, const char *message);
 
+/* A line of the access log about a connection, not a request: host - - [date] note. */
+void log_access_note(const char *host, const char *note);
+
 #endif

@@ -36,8 +36,8 @@ ssize_t stream_read(struct stream *s, void *buf, size_t len)
 ssize_t stream_writev_all(struct stream *s, struct iovec *iov, int iovcnt)
 {
 	if (s->tls != NULL)
-		return tls_writev_all(s->tls, iov, iovcnt);
-	return io_writev_all(s->fd, iov, iovcnt, 0);
+		return tls_writev_all(s->tls, iov, iovcnt, &s->send_pace);
+	return io_writev_all(s->fd, iov, iovcnt, 0, &s->send_pace);
 }
 
 ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
@@ -52,13 +52,13 @@ ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
 ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt)
 {
 	if (s->tls != NULL)
-		return tls_writev_all(s->tls, iov, iovcnt);
-	return io_writev_all(s->fd, iov, iovcnt, MSG_MORE);
+		return tls_writev_all(s->tls, iov, iovcnt, &s->send_pace);
+	return io_writev_all(s->fd, iov, iovcnt, MSG_MORE, &s->send_pace);
 }
 
 ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count)
 {
 	if (s->tls != NULL)   /* sendfile() cannot encrypt: pread() and SSL_write() */
-		return tls_send_file(s->tls, file_fd, offset, count);
-	return io_send_file(s->fd, file_fd, offset, count);
+		return tls_send_file(s->tls, file_fd, offset, count, &s->send_pace);
+	return io_send_file(s->fd, file_fd, offset, count, &s->send_pace);
 }

@@ -16,10 +16,13 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "base/io.h"
+
 struct stream {
 	int fd;
-	void *tls;            /* NULL for plain TCP */
-	int64_t deadline_ms;  /* reads fail with ETIMEDOUT past this (io_now_ms scale); <0: none */
+	void *tls;                /* NULL for plain TCP */
+	int64_t deadline_ms;      /* reads fail with ETIMEDOUT past this (io_now_ms scale); <0: none */
+	struct io_pace send_pace; /* every write keeps this pace (base/io.h); min_rate 0: none */
 };
 
 /* A plain-TCP stream on fd, which it makes non-blocking. Returns 0, or -1 (fcntl's errno). */
@@ -30,7 +33,7 @@ ssize_t stream_read(struct stream *s, void *buf, size_t len);
 
 /*
  * Write everything or fail (short counts and EINTR retried; a client that takes nothing for the
- * socket's send timeout fails with ETIMEDOUT). Returns the total, or -1. stream_writev_all()
+ * socket's send timeout, or falls behind s->send_pace, fails with ETIMEDOUT). Returns the total, or -1. stream_writev_all()
  * writes the entries in order, in one system call when they fit (a head and a small body leave
  * in one packet, or one TLS record); it may change the entries. stream_write_all() is one entry.
  */

@@ -180,14 +180,20 @@ ssize_t tls_read(void *tls, void *buf, size_t len, int64_t deadline_ms)
 }
 
 /* A wait for the client to take our bytes gives up after the socket's SO_SNDTIMEO, as a plain
- * blocking send() would. Returns the deadline, or -1 when the program set no send timeout. */
-static int64_t send_deadline(int fd)
+ * blocking send() would, and at the pace's deadline (io.h). Returns the deadline, or -1 when
+ * there is neither. */
+static int64_t send_deadline(int fd, const struct io_pace *pace)
 {
 	int ms = io_send_timeout_ms(fd);
-	return ms < 0 ? -1 : io_now_ms() + ms;
+	int64_t stall = ms < 0 ? -1 : io_now_ms() + ms;
+
+	if (pace == NULL || pace->min_rate == 0)
+		return stall;
+	int64_t paced = io_pace_deadline(pace);
+	return stall >= 0 && stall < paced ? stall : paced;
 }
 
-ssize_t tls_write_all(void *tls, const void *buf, size_t len)
+ssize_t tls_write_all(void *tls, const void *buf, size_t len, struct io_pace *pace)
 {
 	SSL *ssl = tls;
 	const char *p = buf;
@@ -201,40 +207,52 @@ ssize_t tls_write_all(void *tls, const void *buf, size_t len)
 		int piece = len - done > INT_MAX ? INT_MAX : (int)(len - done);
 		ERR_clear_error();
 		int n = SSL_write(ssl, p + done, piece);
-		if (n > 0)
+		if (n > 0) {
 			done += (size_t)n;
-		else if (wait_or_fail(ssl, n, send_deadline(SSL_get_fd(ssl))) < 0)
+			if (pace != NULL)
+				pace->done += (uint64_t)n;
+		} else if (wait_or_fail(ssl, n, send_deadline(SSL_get_fd(ssl), pace)) < 0) {
 			return -1;
+		}
 	}
 	return (ssize_t)len;
 }
 
-/* buf's flush: a gathered record goes out. */
-static int write_record(void *tls, const char *data, size_t len)
+/* Where a gathered record goes, for buf's flush. */
+struct record_sink {
+	void *tls;
+	struct io_pace *pace;
+};
+
+static int write_record(void *ctx, const char *data, size_t len)
 {
-	return tls_write_all(tls, data, len) < 0 ? -1 : 0;
+	struct record_sink *sink = ctx;
+	return tls_write_all(sink->tls, data, len, sink->pace) < 0 ? -1 : 0;
 }
 
-ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt)
+ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt, struct io_pace *pace)
 {
 	char record[TLS_RECORD_MAX + 1];   /* a full record, and the NUL a buf keeps after it */
+	struct record_sink sink = { tls, pace };
 	struct buf b;
 	ssize_t total = io_iov_length(iov, iovcnt);
 	if (total < 0)
 		return -1;
-	buf_init_flush(&b, record, sizeof record, write_record, tls);
+	buf_init_flush(&b, record, sizeof record, write_record, &sink);
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len < TLS_RECORD_MAX) {
 			if (!buf_append(&b, iov[i].iov_base, iov[i].iov_len))   /* full records go out */
 				return -1;
-		} else if (buf_flush(&b) < 0 || tls_write_all(tls, iov[i].iov_base, iov[i].iov_len) < 0) {
+		} else if (buf_flush(&b) < 0 ||
+		           tls_write_all(tls, iov[i].iov_base, iov[i].iov_len, pace) < 0) {
 			return -1;   /* a big entry is whole records of its own: no copy */
 		}
 	}
 	return buf_flush(&b) < 0 ? -1 : total;
 }
 
-ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
+ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count,
+                      struct io_pace *pace)
 {
 	char buf[TLS_RECORD_MAX];   /* one full record per write */
 	uint64_t left = count;
@@ -253,7 +271,7 @@ ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count)
 			errno = EIO;
 			return -1;
 		}
-		if (tls_write_all(tls, buf, (size_t)n) < 0)
+		if (tls_write_all(tls, buf, (size_t)n, pace) < 0)
 			return -1;
 		offset += n;
 		left -= (uint64_t)n;

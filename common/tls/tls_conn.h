@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "base/io.h"
 #include "tls/tls.h"
 
 /* The handshake of one client must finish within this (a few seconds of one thread at most). */
@@ -50,24 +51,26 @@ ssize_t tls_read(void *tls, void *buf, size_t len, int64_t deadline_ms);
 
 /*
  * Write all len bytes (in TLS records of up to 16 KiB). A wait for the client to read gives up
- * after the socket's SO_SNDTIMEO (io_set_timeouts), as a plain send() would; none: no limit.
+ * after the socket's SO_SNDTIMEO (io_set_timeouts), as a plain send() would (none: no limit),
+ * and at pace's deadline (base/io.h; NULL: none), whose done it counts up.
  * Returns len, or -1 (ETIMEDOUT, EPIPE, ECONNRESET, EPROTO, EINTR).
  */
-ssize_t tls_write_all(void *tls, const void *buf, size_t len);
+ssize_t tls_write_all(void *tls, const void *buf, size_t len, struct io_pace *pace);
 
 /*
  * Write the iovec entries in order, gathering small ones into full records (a head and a short
  * body leave in one record, as TCP_CORK does for plain TCP). iov is not changed. Returns the
  * total, or -1 as tls_write_all (EINVAL if the total exceeds SSIZE_MAX).
  */
-ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt);
+ssize_t tls_writev_all(void *tls, const struct iovec *iov, int iovcnt, struct io_pace *pace);
 
 /*
  * Send count bytes of the file file_fd from offset: pread() into a 16 KiB buffer and
  * tls_write_all() in a loop (sendfile cannot encrypt). Returns count, or -1: errno from the
  * socket or the file, EIO if the file ended before count bytes (it shrank), EINVAL.
  */
-ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count);
+ssize_t tls_send_file(void *tls, int file_fd, off_t offset, uint64_t count,
+                      struct io_pace *pace);
 
 /*
  * End the connection's TLS and free it: send close_notify (skipped after a fatal error, as
