@@ -239,8 +239,7 @@ int main(int argc, char **argv)
 		{ "bind", 'b', CLI_STRING, &host, 0, 0, NULL },
 		{ "port", 'p', CLI_NUMBER, &port, 0, 65535, "port" },
 		{ "lines", 0, CLI_FLAG, &lines, 0, 0, NULL },
-		{ "max-clients", 'm', CLI_NUMBER, &max_clients, 1, CLIENTS_MAX_DEFAULT,
-		  "--max-clients" },
+		{ "max-clients", 'm', CLI_NUMBER, &max_clients, 1, CLIENTS_MAX_OPTION, "--max-clients" },
 		{ "quiet", 'q', CLI_FLAG, &quiet, 0, 0, NULL },
 	};
 	const struct cli_program program = { "echo_mt", "1.0", usage_text, opts, CLI_COUNT(opts), 0 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "base/cli.h"
+#include "base/clients.h"
 #include "base/log.h"
 #include "base/net.h"
 #include "base/net_serve.h"
@@ -26,8 +27,6 @@
 
 #define FILESERVER_VERSION "1.0"
 #define DEFAULT_PORT 8000            /* http.server's */
-#define TIMEOUT_MAX_MS 3600000       /* an hour: longer timeouts are surely typos */
-#define CLIENTS_MAX 1000000
 
 /* Exit statuses: 2 for a usage error, as Python's argparse; 1 when the server cannot start. */
 enum { EXIT_USAGE = 2, EXIT_START = 1 };
@@ -61,7 +60,10 @@ static const char usage[] =
 	"      --trace             show each request and response head as it crosses the wire\n"
 	"      --head-timeout MS   a request head must arrive whole within MS (default: 10000)\n"
 	"      --idle-timeout MS   close an idle persistent connection after MS (default: 5000)\n"
+	"      --body-timeout MS   a request body may stall for MS (default: 10000)\n"
 	"      --send-timeout MS   drop a client that takes no bytes for MS (default: 30000)\n"
+	"      --min-rate BYTES    after either timeout, drop a client slower than BYTES a second\n"
+	"                          over the whole body or response (default: 1024)\n"
 	"      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
 	HTTPS_USAGE
 	"  -h, --help              show this help and exit\n"
@@ -91,13 +93,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "quiet", 'q', CLI_FLAG, &o->cfg.quiet, 0, 0, NULL },
 		{ "no-chunked", 0, CLI_FLAG, &o->no_chunked, 0, 0, NULL },
 		{ "trace", 0, CLI_FLAG, &o->cfg.trace, 0, 0, NULL },
-		{ "head-timeout", 0, CLI_NUMBER, &o->cfg.head_timeout_ms, 1, TIMEOUT_MAX_MS,
+		{ "head-timeout", 0, CLI_NUMBER, &o->cfg.head_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
 		  "--head-timeout" },
-		{ "idle-timeout", 0, CLI_NUMBER, &o->cfg.idle_timeout_ms, 1, TIMEOUT_MAX_MS,
+		{ "idle-timeout", 0, CLI_NUMBER, &o->cfg.idle_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
 		  "--idle-timeout" },
-		{ "send-timeout", 0, CLI_NUMBER, &o->cfg.send_timeout_ms, 1, TIMEOUT_MAX_MS,
+		{ "body-timeout", 0, CLI_NUMBER, &o->cfg.body_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
+		  "--body-timeout" },
+		{ "send-timeout", 0, CLI_NUMBER, &o->cfg.send_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
 		  "--send-timeout" },
-		{ "max-clients", 0, CLI_NUMBER, &o->max_clients, 1, CLIENTS_MAX, "--max-clients" },
+		{ "min-rate", 0, CLI_NUMBER, &o->cfg.min_rate, 1, HTTP_MIN_RATE_MAX, "--min-rate" },
+		{ "max-clients", 0, CLI_NUMBER, &o->max_clients, 1, CLIENTS_MAX_OPTION, "--max-clients" },
 		HTTPS_CLI_OPTIONS(o->tls),
 	};
 	/* http.server's port is an operand, as here: its count is checked below, in our words. */

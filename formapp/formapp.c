@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/clients.h"
 #include "base/log.h"
 #include "base/net.h"
 #include "base/net_serve.h"
@@ -41,7 +42,7 @@
 
 struct options {
 	const char *host, *templates, *users, *add_user;
-	unsigned port;
+	unsigned port, max_clients;
 	struct https_options tls;   /* --close and -q go straight into struct http_config */
 };
 
@@ -58,6 +59,11 @@ static const char usage[] =
 	"      --users FILE        the name:crypt-hash lines of the users (default: formapp/users)\n"
 	"      --add-user NAME     add NAME to the users file, then exit\n"
 	"      --close             Connection: close on every response, as Flask's server does\n"
+	"      --max-clients N     clients served at once; more get 503 (default: 16384)\n"
+	"      --body-timeout MS   a request body may stall for MS (default: 10000)\n"
+	"      --send-timeout MS   drop a client that takes no bytes for MS (default: 30000)\n"
+	"      --min-rate BYTES    after either timeout, drop a client slower than BYTES a second\n"
+	"                          over the whole body or response (default: 1024)\n"
 	"  -q, --quiet             no access log\n" HTTPS_USAGE
 	"  -h, --help, -V, --version\n"
 	"\n"
@@ -160,6 +166,7 @@ static int serve(const struct options *o, struct http_config *cfg)
 		.serve = http_serve_connection,
 		.reject = http_error_busy,
 		.ctx = cfg,
+		.max_clients = o->max_clients,
 		.stop_grace_ms = STOP_GRACE_MS,
 	};
 
@@ -198,6 +205,12 @@ int main(int argc, char **argv)
 		{ "users", 0, CLI_STRING, &o.users, 0, 0, NULL },
 		{ "add-user", 0, CLI_STRING, &o.add_user, 0, 0, NULL },
 		{ "close", 0, CLI_FLAG, &cfg.force_close, 0, 0, NULL },
+		{ "max-clients", 0, CLI_NUMBER, &o.max_clients, 1, CLIENTS_MAX_OPTION, "--max-clients" },
+		{ "body-timeout", 0, CLI_NUMBER, &cfg.body_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
+		  "--body-timeout" },
+		{ "send-timeout", 0, CLI_NUMBER, &cfg.send_timeout_ms, 1, HTTP_TIMEOUT_MAX_MS,
+		  "--send-timeout" },
+		{ "min-rate", 0, CLI_NUMBER, &cfg.min_rate, 1, HTTP_MIN_RATE_MAX, "--min-rate" },
 		{ "quiet", 'q', CLI_FLAG, &cfg.quiet, 0, 0, NULL },
 		HTTPS_CLI_OPTIONS(o.tls),
 	};

@@ -21,6 +21,8 @@
 
 /* Default cap on clients served at once; clipped to what RLIMIT_NOFILE leaves room for. */
 #define CLIENTS_MAX_DEFAULT 16384
+/* The largest cap an option may ask for (--max-clients): more would surely be a typo. */
+#define CLIENTS_MAX_OPTION 1000000
 
 /*
  * A client's thread needs little stack: 256 KiB instead of the default 8 MiB lets 10,000 of

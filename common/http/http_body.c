@@ -31,6 +31,8 @@ void http_body_begin(struct http_conn *c)
 	c->body_left = 0;
 	c->continue_sent = false;
 	c->body_broken = false;
+	io_pace_start(&c->body_pace, body_timeout(c->cfg),
+	              c->cfg->min_rate != 0 ? c->cfg->min_rate : HTTP_MIN_RATE);
 	if (c->req.chunked) {
 		c->body = HTTP_BODY_CHUNKED;
 		chunked_init(&c->chunked);
@@ -56,10 +58,14 @@ void http_body_plan(struct http_exchange *x)
 }
 
 /* deadline 0: the body timeout from now, renewed by every read that brings bytes (a stall
- * limit, as nginx's client_body_timeout); otherwise a fixed deadline. */
+ * limit, as nginx's client_body_timeout), and never past the body's pace (HTTP_MIN_RATE after
+ * the body timeout, counted from the head): a byte every few seconds does not renew it for
+ * ever. Otherwise a fixed deadline. */
 static void set_deadline(struct http_conn *c, int64_t deadline)
 {
-	c->stream.deadline_ms = deadline > 0 ? deadline : io_now_ms() + body_timeout(c->cfg);
+	int64_t stall = io_now_ms() + body_timeout(c->cfg), paced = io_pace_deadline(&c->body_pace);
+
+	c->stream.deadline_ms = deadline > 0 ? deadline : stall < paced ? stall : paced;
 }
 
 /*
@@ -84,7 +90,10 @@ static ssize_t next_bytes(struct http_conn *c, char *dst, size_t want, int64_t d
 		want = want < sizeof c->buf ? want : sizeof c->buf;
 	}
 	set_deadline(c, deadline);
-	return stream_read(&c->stream, dst, want);
+	ssize_t n = stream_read(&c->stream, dst, want);
+	if (n > 0)
+		c->body_pace.done += (uint64_t)n;
+	return n;
 }
 
 /* A read that brought no byte: 408 for a stall, 0 for a connection that failed or closed. */
@@ -116,8 +125,10 @@ static ssize_t read_more(struct http_conn *c, int64_t deadline)
 {
 	set_deadline(c, deadline);
 	ssize_t n = stream_read(&c->stream, c->buf + c->len, sizeof c->buf - c->len);
-	if (n > 0)
+	if (n > 0) {
 		c->len += (size_t)n;
+		c->body_pace.done += (uint64_t)n;
+	}
 	return n;
 }
 

@@ -179,7 +179,11 @@ static void begin_exchange(struct http_conn *c, unsigned long number, bool keep_
 	x->head_only = c->req.method == HTTP_HEAD;
 	x->chunked = x->head_sent = x->failed = x->log_hide_query = false;
 	x->body_sent = 0;
+	x->write_errno = 0;
 	buf_init(&x->head, x->head_space, sizeof x->head_space);
+	/* The response must reach the client at HTTP_MIN_RATE, once its send timeout has passed. */
+	io_pace_start(&c->stream.send_pace, or_default(c->cfg->send_timeout_ms, HTTP_SEND_TIMEOUT_MS),
+	              or_default(c->cfg->min_rate, HTTP_MIN_RATE));
 	c->resp_length = -1;
 	c->body_ended = c->head_pending = false;
 }
@@ -272,6 +276,18 @@ static void drop_consumed(struct http_conn *c)
 	c->pos = 0;
 }
 
+/* A response cut because the client stopped reading, or read slower than the pace: say so. */
+static void log_slow_reader(const struct http_conn *c)
+{
+	const struct io_pace *p = &c->stream.send_pace;
+	char note[160];
+
+	snprintf(note, sizeof note, "closed: the client took %llu bytes in %.1f s: nothing for the "
+	         "send timeout, or less than %u bytes a second after it",
+	         (unsigned long long)p->done, (double)(io_now_ms() - p->start_ms) / 1000, p->min_rate);
+	log_access_note(c->client->peer.host, note);
+}
+
 /* One request: handler, framing check, log, then what the connection does next. */
 static enum close_reason exchange(struct http_conn *c, unsigned long number)
 {
@@ -286,6 +302,8 @@ static enum close_reason exchange(struct http_conn *c, unsigned long number)
 	bool whole = finish_response(c, rc);
 	if (!c->cfg->quiet)
 		log_exchange(c);
+	if (x->failed && x->write_errno == ETIMEDOUT)
+		log_slow_reader(c);
 	if (x->failed)
 		return CLOSED_LOST;
 	if (!whole)

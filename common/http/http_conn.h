@@ -28,6 +28,14 @@ struct tls_server;
 #define HTTP_IDLE_TIMEOUT_MS 5000     /* an idle persistent connection is closed after this */
 #define HTTP_BODY_TIMEOUT_MS 10000    /* a body that stalls this long: closed */
 #define HTTP_SEND_TIMEOUT_MS 30000    /* a client that stops reading: dropped */
+#define HTTP_TIMEOUT_MAX_MS 3600000   /* an option's longest: an hour (longer is surely a typo) */
+/*
+ * The slowest a client may be, in either direction, over a whole request body or a whole
+ * response, once the body or send timeout has passed (base/io.h, struct io_pace): one byte every
+ * few seconds no longer holds a thread for ever, while a 10 MiB file on a link of 10 KB/s is fine.
+ */
+#define HTTP_MIN_RATE 1024            /* bytes a second */
+#define HTTP_MIN_RATE_MAX (1u << 30)  /* an option's largest */
 
 struct http_config {
 	const char *server_name;      /* the Server field, e.g. "lab4-fileserver/1.0"; NULL: none */
@@ -36,6 +44,7 @@ struct http_config {
 	unsigned body_timeout_ms;     /* a stall limit while a handler reads a body (renewed by
 	                                 each read that brings bytes); a total one for skipping */
 	unsigned send_timeout_ms;
+	unsigned min_rate;            /* bytes a second (struct io_pace); 0: HTTP_MIN_RATE */
 	uint64_t body_max;            /* largest request body accepted (413 above; 0: none) */
 	bool http10;                  /* answer as an HTTP/1.0 server: no keep-alive, no chunked */
 	bool force_close;             /* Connection: close on every response (Flask's dev server) */
@@ -91,6 +100,7 @@ struct http_conn {
 	struct chunked_decoder chunked;   /* CHUNKED: the decoder's state */
 	bool continue_sent;               /* "100 Continue" went out for this request */
 	bool body_broken;                 /* a body read failed: the stream is out of step */
+	struct io_pace body_pace;         /* the body's bytes must come at HTTP_MIN_RATE */
 
 	int64_t resp_length;              /* body bytes the response head promised, or -1 */
 	bool body_ended;                  /* http_response_end() ran */

@@ -37,6 +37,8 @@
 /* The write failed: the connection is closing, and the handler is told with -1. */
 static int fail(struct http_exchange *x)
 {
+	if (!x->failed)
+		x->write_errno = errno;
 	x->failed = true;
 	x->keep_alive = false;
 	return -1;

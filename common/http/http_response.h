@@ -45,6 +45,7 @@ struct http_exchange {
 	bool chunked;                   /* the body is chunk-framed */
 	bool head_sent;
 	bool failed;                    /* a write failed: the connection is closing */
+	int write_errno;                /* why (ETIMEDOUT: the client read too slowly) */
 	bool log_hide_query;            /* the access log shows the query as "?...": it carries a
 	                                   secret (formapp's session id in a URL) */
 	uint64_t body_sent;             /* body bytes written (not counting chunk framing) */

@@ -21,6 +21,7 @@ int stream_init_plain(struct stream *s, int fd)
 	s->fd = fd;
 	s->tls = NULL;
 	s->deadline_ms = -1;
+	s->send_pace = (struct io_pace){ 0 };   /* no pace until a response starts one */
 	int flags = fcntl(fd, F_GETFL);
 	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
