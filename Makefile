@@ -111,7 +111,7 @@ $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
 
 # The modules of a program that have a suite of their own (formapp's session table, users file
 # and templates) are linked into the runner beside libcommon.
-PROGRAM_MODULES := formapp/session formapp/template formapp/users
+PROGRAM_MODULES := formapp/guard formapp/session formapp/template formapp/users
 $(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) \
                       $(patsubst %,$(BUILD)/%.o,$(PROGRAM_MODULES)) $(LIBCOMMON)
 	@mkdir -p $(@D)

@@ -28,6 +28,7 @@
 #include "http/http_conn.h"
 #include "http/http_error.h"
 #include "http/https.h"
+#include "guard.h"
 #include "routes.h"
 #include "tls/tls.h"
 #include "users.h"
@@ -225,6 +226,7 @@ int main(int argc, char **argv)
 	if (o.add_user != NULL)
 		return add_user(users, o.add_user);
 	log_set_quiet(cfg.quiet);
+	guard_init(0);   /* as many password hashes at once as there are CPUs */
 	rc = https_configure("formapp", &o.tls, &cfg);
 	app.https = cfg.tls != NULL;
 	if (rc == 0 && !locate(o.templates, "templates", templates, sizeof templates))

@@ -25,6 +25,7 @@
 #include "base/log.h"
 #include "http/http_date.h"
 #include "http/http_error.h"
+#include "guard.h"
 #include "users.h"
 
 #define COOKIE_TEXT_MAX 256
@@ -60,14 +61,46 @@ int login_form(struct http_exchange *x, struct app *app, const struct form *f)
  * again with a message, as 200: a 401 must carry a WWW-Authenticate challenge (RFC 9110 15.5.2),
  * which belongs to HTTP's own authentication, not to a login form.
  */
+/*
+ * users_check() with the guards of guard.h around it: 1 for the right password, 0 for a wrong
+ * one, -1 for an error of the users file, or the status already answered (429, 503) as -2.
+ */
+static int check_password(struct http_exchange *x, struct app *app, const struct form_field *user,
+                          const struct form_field *pw, int *answered)
+{
+	const char *address = x->peer->host;
+	unsigned retry_s = 0;
+	int ok;
+
+	if (!guard_login_allowed(address, io_now_ms(), &retry_s)) {
+		*answered = http_error_send_retry(x, HTTP_TOO_MANY_REQUESTS, retry_s,
+		                                  "Too many failed logins: wait a minute");
+		return -2;
+	}
+	if (!guard_hash_begin(GUARD_HASH_WAIT_MS)) {
+		*answered = http_error_send_retry(x, HTTP_SERVICE_UNAVAILABLE, 1,
+		                                  "Too many logins at once: try again in a second");
+		return -2;
+	}
+	ok = users_check(app->users_path, user->value, user->value_len, pw->value, pw->value_len);
+	guard_hash_end();
+	if (ok == 0)
+		guard_login_failed(address, io_now_ms());
+	else if (ok == 1)
+		guard_login_succeeded(address);
+	return ok;
+}
+
 int login_submit(struct http_exchange *x, struct app *app, const struct form *f)
 {
 	const struct form_field *user = form_get(f, "user"), *pw = form_get(f, "pw");
 	struct http_str old = routes_cookie_id(x->req);
 	char id[SESSION_ID_LEN + 1], cookie[COOKIE_TEXT_MAX], reason[128];
-	int ok = user == NULL || pw == NULL ? 0 :
-	         users_check(app->users_path, user->value, user->value_len, pw->value, pw->value_len);
+	int answered = 0;
+	int ok = user == NULL || pw == NULL ? 0 : check_password(x, app, user, pw, &answered);
 
+	if (ok == -2)
+		return answered;
 	if (ok < 0) {
 		log_error("formapp: cannot read the users file %s: %s", app->users_path,
 		          log_strerror(errno, reason, sizeof reason));

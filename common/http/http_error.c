@@ -40,6 +40,8 @@ static const char *const explanations[HTTP_STATUS_MAX] = {
 	[HTTP_INTERNAL_SERVER_ERROR] = "Server got itself in trouble",
 	[HTTP_NOT_IMPLEMENTED] = "Server does not support this operation",
 	[HTTP_SERVICE_UNAVAILABLE] = "The server cannot process the request due to a high load",
+	[HTTP_TOO_MANY_REQUESTS] = "The user has sent too many requests in a given amount of time "
+	                           "(\"rate limiting\")",
 	[HTTP_VERSION_NOT_SUPPORTED] = "Cannot fulfill request",
 };
 
@@ -89,7 +91,8 @@ static size_t error_page(char *out, size_t cap, int status, const char *message)
 	return buf_truncated(&b) ? 0 : b.len;
 }
 
-static int send_error(struct http_exchange *x, int status, const char *message, const char *allow)
+static int send_error(struct http_exchange *x, int status, const char *message, const char *allow,
+                      unsigned retry_after_s)
 {
 	char page[ERROR_PAGE_MAX];
 	if (status < 100 || status > 999)
@@ -108,8 +111,11 @@ static int send_error(struct http_exchange *x, int status, const char *message, 
 	http_response_start(x, status);
 	if (allow != NULL && http_response_header(x, "Allow", "%s", allow) < 0)
 		return -1;
-	/* A 503 is a "not now" (RFC 9110 15.6.4): say when to ask again, as http_error_busy does. */
-	if (status == HTTP_SERVICE_UNAVAILABLE && http_response_header(x, "Retry-After", "1") < 0)
+	/* A 503 is a "not now" (RFC 9110 15.6.4), as a 429 is (RFC 6585 4): say when to ask
+	 * again (RFC 9110 10.2.3), a second from now unless the caller knows better. */
+	if (retry_after_s == 0 && status == HTTP_SERVICE_UNAVAILABLE)
+		retry_after_s = 1;
+	if (retry_after_s > 0 && http_response_header(x, "Retry-After", "%u", retry_after_s) < 0)
 		return -1;
 	/* http.server sends no page with 1xx, 204 and 304, which have no content (RFC 9110 6.4.1). */
 	if (status < 200 || status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED)
@@ -120,12 +126,18 @@ static int send_error(struct http_exchange *x, int status, const char *message, 
 
 int http_error_send(struct http_exchange *x, int status, const char *message)
 {
-	return send_error(x, status, message, NULL);
+	return send_error(x, status, message, NULL, 0);
+}
+
+int http_error_send_retry(struct http_exchange *x, int status, unsigned retry_after_s,
+                          const char *message)
+{
+	return send_error(x, status, message, NULL, retry_after_s);
 }
 
 int http_error_send_allow(struct http_exchange *x, const char *allow)
 {
-	return send_error(x, HTTP_METHOD_NOT_ALLOWED, NULL, allow);
+	return send_error(x, HTTP_METHOD_NOT_ALLOWED, NULL, allow, 0);
 }
 
 void http_error_busy(int fd, const struct net_addr *peer, void *ctx)

@@ -24,6 +24,11 @@
 int http_error_send(struct http_exchange *x, int status, const char *message);
 int http_error_send_allow(struct http_exchange *x, const char *allow);   /* 405 + Allow */
 
+/* The same with "Retry-After: retry_after_s" (0: none, except 1 for a 503): a 429 or a 503 says
+ * when to ask again. */
+int http_error_send_retry(struct http_exchange *x, int status, unsigned retry_after_s,
+                          const char *message);
+
 /* net_serve's reject(): "503 Service Unavailable" with Retry-After, written without blocking. On
  * an HTTPS port (cfg->tls) nothing is written: plain text would not be TLS, and a handshake could
  * block the accepting thread; the client sees the connection closed. ctx is the http_config. */

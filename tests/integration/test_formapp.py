@@ -474,6 +474,47 @@ class From:
                                         source_address=(self.source, 0))
 
 
+def test_failed_logins_from_one_address_get_429_until_the_window_ends(app):
+    """Five wrong passwords from one address, then that address is refused for a minute, even
+    with the right one (429 with Retry-After, no hash computed); another address is not."""
+    for _ in range(5):
+        r, sid = login(app, "philip", "wrong")
+        assert r.status == 200 and sid is None and b"Wrong user name or password" in r.body
+    r, sid = login(app, "philip", "123456")
+    assert r.status == 429 and sid is None
+    assert 0 < int(r.get("retry-after")) <= 60
+    r, sid = login(From(app, "127.0.0.2"), "philip", "123456")
+    assert r.status == 303 and sid is not None
+    app.wait_line(r"code 429, message Too many failed logins", "stderr")
+
+
+def vm_kib(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def test_100_parallel_wrong_logins_are_bounded_in_memory(app):
+    """100 wrong logins at once, from 100 addresses: only about one hash per CPU runs at a time
+    (each takes its memory while it runs), the others wait their turn or get 503 with
+    Retry-After; the server's peak memory grows by a few hashes' worth, not 100."""
+    assert login(app, "philip", "wrong")[0].status == 200     # one hash before: the baseline
+    base = vm_kib(app.proc.pid, "VmHWM")
+
+    def wrong(i):
+        return login(From(app, f"127.0.0.{2 + i}"), "philip", "wrong")[0]
+    with concurrent.futures.ThreadPoolExecutor(100) as pool:
+        answers = list(pool.map(wrong, range(100)))
+    statuses = sorted({r.status for r in answers})
+    assert set(statuses) <= {200, 503}, statuses
+    assert all(r.get("retry-after") == "1" for r in answers if r.status == 503)
+    grown_mib = (vm_kib(app.proc.pid, "VmHWM") - base) / 1024
+    hashes = os.cpu_count() or 1
+    assert grown_mib < 20 * hashes + 40, f"peak memory grew by {grown_mib:.0f} MiB"
+    print(f"100 parallel wrong logins: peak RSS +{grown_mib:.1f} MiB, answers {statuses}")
+
+
 def test_one_address_holds_at_most_32_sessions(app):
     """Logging in again and again (here 33 times) pushes out only that address's own oldest
     session: a session of another address stays."""
