@@ -97,6 +97,8 @@ int login_submit(struct http_exchange *x, struct app *app, const struct form *f)
 	struct http_str old = routes_cookie_id(x->req);
 	char id[SESSION_ID_LEN + 1], cookie[COOKIE_TEXT_MAX], reason[128];
 	int answered = 0;
+	if (!routes_same_origin(x, app))
+		return http_error_send(x, HTTP_FORBIDDEN, "Cross-site login refused");
 	int ok = user == NULL || pw == NULL ? 0 : check_password(x, app, user, pw, &answered);
 
 	if (ok == -2)
@@ -126,6 +128,8 @@ int login_logout(struct http_exchange *x, struct app *app, const struct form *f)
 	char cookie[COOKIE_TEXT_MAX];
 
 	(void)f;
+	if (!routes_same_origin(x, app))
+		return http_error_send(x, HTTP_FORBIDDEN, "Cross-site logout refused");
 	if (id.p != NULL)
 		session_remove(app->sessions, id.p, id.len);
 	if (session_cookie(app, "", 0, cookie) < 0)

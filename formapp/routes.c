@@ -68,17 +68,29 @@ static int answer(struct http_exchange *x, struct app *app, route_fn *fn)
 	return ret;
 }
 
+/* Whether the query has a field named sid, however its name was escaped ("%73id" is "sid"). */
+static bool query_names_sid(const struct http_request *req)
+{
+	char decoded[HTTP_REQUEST_LINE_MAX + 1];
+	struct form f;
+
+	return http_form_query(req, decoded, &f) == 0 && form_get(&f, "sid") != NULL;
+}
+
 int routes_handle(struct http_exchange *x, void *ctx)
 {
 	const struct http_request *req = x->req;
 	const char *query = memchr(req->path.p, '?', req->path.len);
 	size_t len = query != NULL ? (size_t)(query - req->path.p) : req->path.len;
 
+	/* A session id in the query of any URL (a shared link, a mistyped page) stays out of the
+	 * access log, whatever route it reaches. */
+	x->log_hide_query = query != NULL && query_names_sid(req);
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		const struct route *r = &routes[i];
 		if (strlen(r->path) != len || memcmp(r->path, req->path.p, len) != 0)
 			continue;
-		x->log_hide_query = r->secret_query;
+		x->log_hide_query = x->log_hide_query || r->secret_query;
 		if ((req->method == HTTP_GET || req->method == HTTP_HEAD) && r->get != NULL)
 			return answer(x, ctx, r->get);
 		if (req->method == HTTP_POST && r->post != NULL)
@@ -140,6 +152,40 @@ struct http_str routes_cookie_id(const struct http_request *req)
 	const struct cookie *c = cookie_find(list, n, ROUTES_SESSION_COOKIE);
 
 	return c != NULL ? (struct http_str){ c->value, c->value_len } : (struct http_str){ NULL, 0 };
+}
+
+/* Whether value starts with scheme://host, host compared case-insensitively (RFC 3986 3.2.2),
+ * and ends there or goes on with the path ("/..."); path_allowed for a Referer only. */
+static bool names_origin(struct http_str value, const char *scheme, const char *host,
+                         bool path_allowed)
+{
+	size_t n = strlen(scheme), h = strlen(host);
+
+	if (value.len < n + 3 + h || memcmp(value.p, scheme, n) != 0 ||
+	    memcmp(value.p + n, "://", 3) != 0)
+		return false;
+	struct http_str authority = { value.p + n + 3, h };
+	if (!http_str_ieq(authority, host))
+		return false;
+	return value.len == n + 3 + h || (path_allowed && value.p[n + 3 + h] == '/');
+}
+
+bool routes_same_origin(const struct http_exchange *x, const struct app *app)
+{
+	const struct http_str *origin = http_header_get(x->req, "Origin");
+	const struct http_str *referer = http_header_get(x->req, "Referer");
+	const char *scheme = app->https ? "https" : "http";
+	char host[HTTP_HEADER_LINE_MAX + 1];
+
+	if (origin == NULL && referer == NULL)
+		return true;
+	if (x->req->authority.len >= sizeof host)
+		return false;
+	memcpy(host, x->req->authority.p, x->req->authority.len);
+	host[x->req->authority.len] = '\0';
+	if (origin != NULL)
+		return names_origin(*origin, scheme, host, false);
+	return names_origin(*referer, scheme, host, true);
 }
 
 /* GET /: the demo's render_template('main.html'). */

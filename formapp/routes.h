@@ -54,6 +54,15 @@ int routes_send_page(struct http_exchange *x, int status, const struct app *app,
 /* 303 See Other to location, with a Set-Cookie field when set_cookie is not NULL. */
 int routes_redirect(struct http_exchange *x, const char *location, const char *set_cookie);
 
+/*
+ * Whether a POST comes from one of this server's own pages, for the routes that change state
+ * (login, logout): its Origin field, or when it has none its Referer, must name this server as
+ * the Host field does ("http://127.0.0.1:5000"); "null" never does. A request with neither
+ * (curl, a script) is taken. RFC 6454 for the origin; the check OWASP calls "verifying origin
+ * with standard headers".
+ */
+bool routes_same_origin(const struct http_exchange *x, const struct app *app);
+
 /* The value of the request's session cookie (ROUTES_SESSION_COOKIE), or {NULL, 0}. Points into
  * the request. */
 struct http_str routes_cookie_id(const struct http_request *req);

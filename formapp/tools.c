@@ -95,6 +95,10 @@ int tools_set_cookie(struct http_exchange *x, struct app *app, const struct form
 	struct cookie_attrs a = { .max_age = -1, .expires = -1 };
 
 	(void)app;
+	/* The session cookie is the server's: a link to this page from any site could otherwise
+	 * plant the attacker's session id in the visitor's browser (session fixation). */
+	if (strcmp(field_or(f, "name", ""), ROUTES_SESSION_COOKIE) == 0)
+		return http_error_send(x, HTTP_FORBIDDEN, "The session cookie is the server's own");
 	a.path = field_or(f, "path", NULL);
 	a.domain = field_or(f, "domain", NULL);
 	a.same_site = field_or(f, "samesite", NULL);

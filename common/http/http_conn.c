@@ -200,23 +200,33 @@ static size_t first_line_length(const struct http_conn *c, int status)
 	return n > 0 && c->buf[n - 1] == '\r' ? n - 1 : n;
 }
 
-/* The access-log line of an answered request; a query the handler marked secret is "?...". */
-static void log_exchange(const struct http_conn *c)
+/*
+ * The access-log line of a request line, its query shown as "?..." when hide_query: a query may
+ * carry a secret (formapp's session id in a URL), and a log line must never hold one.
+ */
+static void log_line(const struct http_conn *c, const char *line, size_t len, int status,
+                     bool hide_query)
 {
-	const struct http_str *line = &c->req.line;
-	const char *q = c->x.log_hide_query ? memchr(line->p, '?', line->len) : NULL;
+	const char *q = hide_query ? memchr(line, '?', len) : NULL;
 	char shown[HTTP_REQUEST_LINE_MAX + 8];
+
 	if (q == NULL) {
-		log_access(c->client->peer.host, line->p, line->len, c->x.status, -1);
+		log_access(c->client->peer.host, line, len, status, -1);
 		return;
 	}
-	size_t head = (size_t)(q - line->p) + 1, tail = head;
-	while (tail < line->len && line->p[tail] != ' ')
+	size_t head = (size_t)(q - line) + 1, tail = head;
+	while (tail < len && line[tail] != ' ')
 		tail++;                 /* the target ends at the space before the version */
-	int n = snprintf(shown, sizeof shown, "%.*s...%.*s", (int)head, line->p,
-	                 (int)(line->len - tail), line->p + tail);
+	int n = snprintf(shown, sizeof shown, "%.*s...%.*s", (int)head, line, (int)(len - tail),
+	                 line + tail);
 	if (n > 0 && (size_t)n < sizeof shown)
-		log_access(c->client->peer.host, shown, (size_t)n, c->x.status, -1);
+		log_access(c->client->peer.host, shown, (size_t)n, status, -1);
+}
+
+/* The line of an answered request: its query hidden if the handler marked it secret. */
+static void log_exchange(const struct http_conn *c)
+{
+	log_line(c, c->req.line.p, c->req.line.len, c->x.status, c->x.log_hide_query);
 }
 
 /* A head that could not be served: answer its status on a closing connection. */
@@ -228,8 +238,9 @@ static void answer_head_error(struct http_conn *c, int status, unsigned long num
 	http_body_begin(c);
 	begin_exchange(c, number, false);
 	http_error_send(&c->x, status, NULL);
+	/* No handler saw this request, so none could mark its query secret: it is hidden always. */
 	if (!c->cfg->quiet)
-		log_access(c->client->peer.host, c->buf, line_len, status, -1);
+		log_line(c, c->buf, line_len, status, true);
 	if (!c->x.failed)
 		linger(c);
 }

@@ -515,6 +515,61 @@ def test_100_parallel_wrong_logins_are_bounded_in_memory(app):
     print(f"100 parallel wrong logins: peak RSS +{grown_mib:.1f} MiB, answers {statuses}")
 
 
+@pytest.mark.parametrize("field", ["Origin: https://evil.example",
+                                   "Origin: null",
+                                   "Origin: http://127.0.0.1.evil.example",
+                                   "Referer: https://evil.example/lure.html"])
+def test_cross_site_login_and_logout_are_refused(app, field):
+    """A form on another site cannot log the visitor in (as the attacker) or out: 403, no
+    Set-Cookie, and the session it tried to end goes on."""
+    r = ask(app, "POST", "/login", b"user=philip&pw=123456", [f"Content-Type: {FORM}", field])
+    assert r.status == 403 and r.get("set-cookie") is None
+    _, sid = login(app)
+    r = ask(app, "POST", "/logout", b"", [f"Cookie: sessionid={sid}", field])
+    assert r.status == 403 and r.get("set-cookie") is None
+    assert page_of(app, "/home", sid).status == 200
+
+
+def test_same_site_login_and_logout_are_taken(app):
+    """The origin named as the Host field names the server (the tests send Host: localhost);
+    a host in other letters is the same host (RFC 3986 3.2.2)."""
+    for field in ("Origin: http://localhost", "Referer: http://localhost/login",
+                  "Origin: http://LOCALHOST"):
+        r = ask(app, "POST", "/login", b"user=philip&pw=123456", [f"Content-Type: {FORM}", field])
+        assert r.status == 303, field
+        sid = SET_COOKIE.match(r.get("set-cookie") or "").group(1)
+        r = ask(app, "POST", "/logout", b"", [f"Cookie: sessionid={sid}", field])
+        assert r.status == 303 and page_of(app, "/home", sid).status == 303, field
+
+
+def test_the_cookie_playground_cannot_set_the_session_cookie(app):
+    r = ask(app, "GET", "/cookies/set?name=sessionid&value=0123456789abcdef0123456789abcdef"
+                        "&max_age=31536000")
+    assert r.status == 403 and r.get("set-cookie") is None
+    r = ask(app, "GET", "/cookies/set?name=theme&value=dark")
+    assert r.status == 303 and (r.get("set-cookie") or "").startswith("theme=dark")
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /query?sid=SID HTTP/1.1\r\nHost: x\r\nNot a header line\r\n\r\n",         # 400
+    b"GET /home?a=1&sid=SID HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",  # 431
+    b"GET /query?sid=SID HTTP/2.0\r\nHost: x\r\n\r\n",                                # 505
+    b"GET /home?sid=SID HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",           # a page
+    b"GET /nothing?%73id=SID HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",      # 404
+], ids=["400", "431", "505", "page", "escaped-name-404"])
+def test_no_log_line_holds_a_session_id(app, request_bytes):
+    _, sid = login(app)
+    c = Conn(app)
+    c.send(request_bytes.replace(b"SID", sid.encode()))
+    c._rest()
+    c.close()
+    app.wait_line(r'" \d{3} -$', "stderr", start=len(app.output("stderr")) - 1)
+    time.sleep(0.1)
+    lines = app.output("stderr")
+    assert not [l for l in lines if sid in l], [l for l in lines if sid in l]
+    assert any("?..." in l for l in lines), lines[-3:]
+
+
 def test_one_address_holds_at_most_32_sessions(app):
     """Logging in again and again (here 33 times) pushes out only that address's own oldest
     session: a session of another address stays."""
