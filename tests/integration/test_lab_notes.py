@@ -72,6 +72,7 @@ import atexit
 import fcntl
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -590,8 +591,14 @@ class NotesRun:
         self.begin_block()
         session = f"notes{os.getpid()}x{where}"
         tmux = ["tmux", "-f", "/dev/null", "-L", session]
+        # The command runs under a shell that writes its exit status to a file: tmux's own
+        # #{pane_dead_status} is not always filled in (tmux 3.3a leaves it empty for telnet).
+        status_file = os.path.join(SCRATCH, f"terminal-{where}.status")
+        if os.path.exists(status_file):
+            os.unlink(status_file)
+        wrapped = f"{self.subst(cmd)}; echo $? > {shlex.quote(status_file)}"
         subprocess.run(tmux + ["new-session", "-d", "-s", session, "-x", "120", "-y", "50",
-                               "-c", ROOT, self.subst(cmd)], check=True)
+                               "-c", ROOT, "bash -c " + shlex.quote(wrapped)], check=True)
         try:
             subprocess.run(tmux + ["set-option", "-t", session, "remain-on-exit", "on"], check=True)
             time.sleep(0.5 * SLOW)
@@ -600,19 +607,13 @@ class NotesRun:
                     args = ["-l", self.subst(text)] if text else [key]
                     subprocess.run(tmux + ["send-keys", "-t", session] + args, check=True)
                 time.sleep(0.5 * SLOW)
+            deadline = time.monotonic() + 5 * SLOW
+            while not os.path.exists(status_file) and time.monotonic() < deadline:
+                time.sleep(0.1)
             # -S -: from the start of the history, since the "Pane is dead" line that
             # remain-on-exit adds can scroll the first line off the screen.
             screen = subprocess.run(tmux + ["capture-pane", "-p", "-S", "-", "-t", session], check=True,
                                     stdout=subprocess.PIPE).stdout.decode("utf-8", "replace")
-            # tmux can mark the pane dead a moment before it has collected the exit status.
-            deadline = time.monotonic() + 5 * SLOW
-            while True:
-                state = subprocess.run(tmux + ["display-message", "-p", "-t", session,
-                                               "#{pane_dead} #{pane_dead_status}"], check=True,
-                                       stdout=subprocess.PIPE).stdout.decode().split()
-                if len(state) > 1 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
         finally:
             subprocess.run(tmux + ["kill-server"], stderr=subprocess.DEVNULL)
         got = [ln for ln in screen.rstrip("\n").split("\n") if not ln.startswith("Pane is dead")]
@@ -623,9 +624,10 @@ class NotesRun:
         exp = [f"$ {self.subst(cmd)}"] + [self.subst(e) for e in expected]
         assert match_lines(exp, got), \
             f"line {where}: terminal {cmd!r}\nexpected:\n" + "\n".join(exp) + "\ngot:\n" + "\n".join(got)
-        assert state and state[0] == "1", f"line {where}: {cmd!r} was still running after the keys"
+        assert os.path.exists(status_file), f"line {where}: {cmd!r} was still running after the keys"
+        with open(status_file) as f:
+            status = int(f.read().strip() or -1)
         want = expected_status(cmd)
-        status = int(state[1]) if len(state) > 1 else -1
         assert status == want, f"line {where}: {cmd!r} exited with status {status}, not {want}"
 
     def close(self):
@@ -702,11 +704,34 @@ def test_notes_exist_and_are_checked():
     assert blocks >= 10, f"only {blocks} console blocks in lab-notes.md"
 
 
+def github_anchor(heading):
+    """The id GitHub (and GitLab) give a heading: lower case, punctuation dropped, spaces to -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchor_errors(text):
+    """Links within the notes (the contents, "see ...") that lead to no heading."""
+    anchors, inside = set(), False
+    for line in text.split("\n"):
+        if FENCE_OPEN.match(line) and not inside:
+            inside = True
+        elif inside and re.match(r"^\s*(`{3,}|~{3,})\s*$", line):
+            inside = False
+        elif not inside and line.startswith("#"):
+            anchors.add(github_anchor(line.lstrip("#")))
+    return [f"a link to #{a} leads to no heading" for a in re.findall(r"\]\(#([^)]+)\)", text)
+            if a not in anchors]
+
+
 def test_notes_markup():
-    """Every console-like block runs or says why not; every wildcard is typed."""
+    """Every console-like block runs or says why not; every wildcard is typed; every link
+    within the notes leads to a heading."""
     errors = list(OUTSIDE_ERRORS)
     for _, items in CHAPTERS:
         errors += lint_items(items)
+    if os.path.exists(NOTES):
+        with open(NOTES, encoding="utf-8") as f:
+            errors += anchor_errors(f.read())
     assert not errors, "lab-notes.md:\n" + "\n".join(errors)
 
 
