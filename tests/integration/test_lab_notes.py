@@ -27,7 +27,7 @@ Markup (HTML comments, invisible when the notes are rendered):
   <!-- check: log NAME -->            the next ```text block must appear, in order, in what server
       NAME printed since the start of the last console block run in this chapter (other lines may
       come between): a log block shows what that block's commands made the server print, never
-      an earlier line.
+      an earlier line. When that console block was skipped, so is the log block.
   <!-- check: stop NAME -->           Ctrl-C (SIGINT) for server NAME; it must exit with status 0.
   <!-- check: terminal KEYS -->      the next console block's one command runs in a real terminal
       (tmux), as a student would type it: KEYS, separated by " | ", are typed one group at a
@@ -441,6 +441,7 @@ class NotesRun:
         # them, and capture files; a later block naming one of them is skipped as well.
         self.skipped_servers, self.skipped_words = {}, {}
         self.last_skipped = False   # whether the last console block was skipped
+        self.last_skip_reason = None
 
     def skip_reason(self, body, name=None):
         """Why this block is not run (recording what it would have made), or None."""
@@ -669,6 +670,8 @@ def run_chapter(title, items, skipped=None):
             if kind == "log":
                 if name in run.skipped_servers:
                     run.skip(where, run.skipped_servers[name][0])
+                elif run.last_skipped:              # the lines it shows were never made
+                    run.skip(where, run.last_skip_reason)
                 else:
                     run.expect_log(name, [run.subst(b) for b in block.body], where)
                 continue
@@ -678,7 +681,7 @@ def run_chapter(title, items, skipped=None):
             if why:
                 port = re.search(r"port=(\d+)", arg).group(1) if kind == "server" else None
                 run.skip(where, why, server=name if kind == "server" else None, port=port)
-                run.last_skipped = True
+                run.last_skipped, run.last_skip_reason = True, why
                 continue
             run.last_skipped = False
             if kind == "server":

@@ -211,3 +211,14 @@ def test_the_classmate_reaches_your_lan_address_and_the_namespace_goes_away():
         server.wait()
     names = subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE).stdout.decode()
     assert checker.NETNS not in names
+
+
+def test_a_log_block_after_a_skipped_block_is_skipped_too(docroot, monkeypatch):
+    monkeypatch.setattr(checker, "classmate_denied", lambda: "needs root to create a network "
+                        "namespace: run as root")
+    text = served(docroot, '127.0.0.1 - - [{logdate}] "GET /two HTTP/1.1" 404 -').replace(
+        "<!-- check: log web -->",
+        "<!-- check: classmate -->\n```console\nclassmate$ curl -s http://10.99.0.1:8000/three\n```\n\n"
+        "<!-- check: log web -->")
+    skipped = run(text)
+    assert [s for s in skipped if "needs root" in s] and len(skipped) == 2, skipped
