@@ -137,6 +137,12 @@ cert:
 	    echo "certs/cert.pem and certs/key.pem exist (tools/make-cert.sh --force certs replaces them)"; \
 	else tools/make-cert.sh certs; fi
 
+# The trace files of captures/ (committed; tests/integration/test_captures.py reads them back):
+# each demo of lab-notes.md recorded on lo with dumpcap. Needs root or capture rights, and the
+# notes' ports free; classmate.pcapng needs root (a network namespace).
+captures: all
+	BIN_DIR=$(abspath $(BINDIR)) tools/make-captures.sh captures
+
 # The tests of one variant: unit suites, then the real binaries over real sockets.
 test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
@@ -260,6 +266,6 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps cert test browser check asan tsan bench install uninstall clean fuzz stress valgrind
+.PHONY: all run deps cert captures test browser check asan tsan bench install uninstall clean fuzz stress valgrind
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

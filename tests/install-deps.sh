@@ -26,6 +26,7 @@ tmux:tmux
 wrk:wrk
 nginx:nginx-light
 tshark:tshark
+ss:iproute2
 node:nodejs
 npm:npm
 /usr/bin/chromium:chromium
