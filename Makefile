@@ -99,7 +99,12 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
 $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
 
-$(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) $(LIBCOMMON)
+# labcheck's parsers are its own (labcheck/), not libcommon's; their suite links them in.
+LABCHECK_UNIT_OBJS := $(BUILD)/labcheck/response.o $(BUILD)/labcheck/byteranges.o
+$(BUILD)/tests/check_labcheck_response.o $(BUILD)/tests/check_labcheck_byteranges.o: \
+    CHECK_CFLAGS += -Ilabcheck
+
+$(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) $(LABCHECK_UNIT_OBJS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(COMMON_LIBS)
 
@@ -206,7 +211,7 @@ FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
 FUZZ_TARGETS := http_request chunked range url_path cookie form_urlencoded form_multipart \
-                template lineasm
+                template lineasm http_response
 FUZZ_SRCS_http_request := common/http.c common/num.c
 FUZZ_SRCS_chunked := common/chunked.c common/num.c
 FUZZ_SRCS_range := common/range.c common/num.c
@@ -216,13 +221,16 @@ FUZZ_SRCS_form_urlencoded := common/form.c common/http.c common/url.c common/num
 FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
 FUZZ_SRCS_template := common/template.c common/url.c common/num.c
 FUZZ_SRCS_lineasm := common/lineasm.c
-# A request head may be up to the header limits long; the other inputs stay small.
+# labcheck's response parser, with the Content-Range and multipart/byteranges reader it feeds.
+FUZZ_SRCS_http_response := labcheck/response.c labcheck/byteranges.c common/num.c
+# A request or response head may be up to the header limits long; the other inputs stay small.
 FUZZ_OPTS_http_request := -max_len=20000
+FUZZ_OPTS_http_response := -max_len=20000
 
 define fuzz_rule
-$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*.h)
+$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*.h labcheck/*.h)
 	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -o $$@ \
+	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -Ilabcheck -o $$@ \
 	    tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
@@ -231,7 +239,8 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
 	    run=$(FUZZ_DIR)/corpus-run/$$t; rm -rf $$run; mkdir -p $$run; \
 	    cp tests/fuzz/corpus/$$t/* $$run/; \
-	    opts=; [ $$t = http_request ] && opts='$(FUZZ_OPTS_http_request)'; \
+	    case $$t in http_request) opts='$(FUZZ_OPTS_http_request)';; \
+	        http_response) opts='$(FUZZ_OPTS_http_response)';; *) opts=;; esac; \
 	    if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	        -dict=tests/fuzz/http.dict -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
 	        $$opts $$run > $(FUZZ_DIR)/$$t.log 2>&1; then \
