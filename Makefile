@@ -46,7 +46,7 @@ ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(OPENSSL_CFL
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 # A program exists once its folder has sources; later programs join by being written.
-PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp,$(if $(wildcard $(p)/*.c),$(p)))
+PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp labcheck,$(if $(wildcard $(p)/*.c),$(p)))
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
 LIBCOMMON := $(BUILD)/libcommon.a
 
@@ -198,7 +198,8 @@ install: all
 	install -m 644 formapp/users $(DESTDIR)$(PREFIX)/share/lab4/formapp/users
 
 uninstall:
-	for p in echo echo_mt web_hello fileserver formapp; do rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
+	for p in echo echo_mt web_hello fileserver formapp labcheck; do \
+	    rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
 	rm -rf $(DESTDIR)$(PREFIX)/share/lab4/formapp
 
 # ---- fuzzing (tests/fuzz, issue 8) ----------------------------------------------------------

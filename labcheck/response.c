@@ -163,7 +163,8 @@ static ssize_t parse_head(const char *buf, size_t len, struct response *r)
 	for (p += n + 2;; p += n + 2) {
 		/* A field past the limit is bad at once, even while its line is still open. */
 		if (r->field_count == RESPONSE_FIELDS_MAX && p < end && *p != '\r')
-			return say(r->error, -1, "the head has more than %d fields", RESPONSE_FIELDS_MAX);
+			return say(r->error, -1, "the head has more fields than labcheck's limit of %d",
+			           RESPONSE_FIELDS_MAX);
 		n = find_line(p, end, RESPONSE_FIELD_LINE_MAX, "a header line", r->error);
 		if (n == -2 && len >= RESPONSE_HEAD_MAX)
 			break;
