@@ -302,7 +302,7 @@ def test_broken_server_fault_is_caught(broken, mode, check, says):
     assert checks[check]["verdict"] == "FAIL"
     assert says in checks[check]["reason"], checks[check]
     assert "> GET " in checks[check]["wire"] or "> HEAD " in checks[check]["wire"]
-    assert took < 30, f"labcheck took {took:.1f} s"
+    assert took < 30 * SLOW, f"labcheck took {took:.1f} s"
 
 
 @pytest.mark.parametrize("mode", ["crash", "spin"])
@@ -316,7 +316,7 @@ def test_server_that_stops_answering_fails_the_rest_at_once(broken, mode):
         assert checks[i]["verdict"] == "FAIL", i
         assert "the server stopped answering after check errors.unknown-method" in \
             checks[i]["reason"], checks[i]
-        assert checks[i]["ms"] < 100, (i, checks[i]["ms"])
+        assert checks[i]["ms"] < 100 * SLOW, (i, checks[i]["ms"])
     # Before the fault, the server worked.
     assert checks["framing.content-length"]["verdict"] == "PASS"
 
@@ -333,7 +333,7 @@ def test_hostile_server_never_hangs_labcheck(broken, mode, says):
     assert checks["framing.content-length"]["verdict"] == "FAIL"
     assert says in checks["framing.content-length"]["reason"], checks["framing.content-length"]
     assert verdicts(checks, "PASS") == []
-    assert took < 30, f"labcheck took {took:.1f} s"
+    assert took < 30 * SLOW, f"labcheck took {took:.1f} s"
 
 
 @pytest.mark.parametrize("option", [["--basic", "user:pw"], ["--cookie", "token=abc"],
@@ -422,7 +422,7 @@ def test_nothing_listening_fails_every_check_at_once():
     assert rc == 1
     assert verdicts(checks, "FAIL") == sorted(IDS)
     assert all("cannot connect" in c["reason"] for c in checks.values())
-    assert took < 5
+    assert took < 5 * SLOW
 
 
 def test_ipv6_address_in_brackets(server, docroot):
