@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "num.h"
+#include "response.h"
 
 /* A sentence into err (BYTERANGES_ERROR_MAX bytes); returns -1. */
 __attribute__((format(printf, 2, 3)))
@@ -28,24 +29,10 @@ static int fail(char *err, const char *fmt, ...)
 	return -1;
 }
 
-/* ASCII case-insensitive comparison of p[0..n) with the NUL-terminated lit. */
+/* p[0..n) equals the NUL-terminated lit, ASCII case-insensitively. */
 static bool ieq(const char *p, size_t n, const char *lit)
 {
-	if (strlen(lit) != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)p[i], b = (unsigned char)lit[i];
-		if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
-			return false;
-	}
-	return true;
-}
-
-/* tchar (RFC 9110 5.6.2) */
-static bool is_tchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	return response_str_ieq((struct response_str){ p, n }, lit);
 }
 
 /* The digits at *p (before end) as a number; advances *p past them. Returns 0, or -1. */
@@ -102,7 +89,7 @@ static int next_param(const char **p, const char *end, struct param *out)
 
 	while (q < end && (*q == ' ' || *q == '\t'))
 		q++;
-	for (out->name = q; q < end && is_tchar((unsigned char)*q);)
+	for (out->name = q; q < end && response_is_tchar((unsigned char)*q);)
 		q++;
 	out->name_len = (size_t)(q - out->name);
 	if (out->name_len == 0 || q == end || *q++ != '=')
@@ -115,7 +102,7 @@ static int next_param(const char **p, const char *end, struct param *out)
 		if (q++ == end)
 			return -1;
 	} else {
-		while (q < end && is_tchar((unsigned char)*q))
+		while (q < end && response_is_tchar((unsigned char)*q))
 			q++;
 	}
 	out->value_len = (size_t)(q - out->value);

@@ -182,6 +182,7 @@ void checks_run(const struct checks_env *env, const bool *selected, struct check
 }
 
 /* The reason (or note) text, printf-style; a cut sentence is still a sentence. */
+__attribute__((format(printf, 2, 0)))
 static void text(char *out, const char *fmt, va_list ap)
 {
 	vsnprintf(out, CHECKS_TEXT_MAX, fmt, ap);

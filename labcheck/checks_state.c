@@ -75,12 +75,12 @@ static bool log_in(const struct checks_env *env, struct check_result *res, char 
 	struct wire_conn c = { .fd = -1 };
 	struct response r;
 
-	snprintf(fields, sizeof fields, "Content-Type: application/x-www-form-urlencoded\r\n"
-	         "Content-Length: %d\r\n", n);
 	if (n < 0) {
 		checks_fail(res, "the login form is too long for labcheck");
 		return false;
 	}
+	snprintf(fields, sizeof fields, "Content-Type: application/x-www-form-urlencoded\r\n"
+	         "Content-Length: %d\r\n", n);
 	int rc = checks_ask(env, res, &c, &q, &r);
 	bool ok = rc == WIRE_OK && r.status < 400 && session_cookie(&r, cookie);
 	if (rc == WIRE_OK && !ok)

@@ -162,7 +162,8 @@ static bool next_link(const char *html, size_t len, size_t *pos, const char *bas
 /*
  * The first file the start page links to that answers 200 with a body, into t->file; or the
  * first that answers 200 with a broken message, or not in time: that is the student's file
- * too, and the checks will show what is wrong with it. Links that answer 404 are passed over.
+ * too, and the checks will show what is wrong with it. Links that answer 404 are passed over,
+ * and so are files longer than labcheck reads (RESPONSE_BODY_MAX): big is not broken.
  */
 static bool from_listing(struct target *t, const char *page, size_t len, struct wire_log *log,
                          struct response *r)
@@ -175,7 +176,7 @@ static bool from_listing(struct target *t, const char *page, size_t len, struct 
 		struct wire_conn c;
 		int rc = get(t, path, log, &c, r);
 		bool found = rc == WIRE_OK ? r->status == 200 && r->data_len > 0 :
-		             rc == WIRE_TIMEOUT || r->status == 200;
+		             rc == WIRE_TIMEOUT || (r->status == 200 && !r->over_limit);
 		if (found) {
 			keep(&t->file, path, rc, &c, r);
 			log_reason(t->file.origin, sizeof t->file.origin, "the first file the page %s links "

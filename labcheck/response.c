@@ -44,13 +44,6 @@ static const char *shown(const char *p, size_t len, char out[4 * SHOWN_MAX + 4])
 	return out;
 }
 
-/* tchar (RFC 9110 5.6.2): the bytes of a field name. */
-static bool is_tchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
 /* A byte of a field value or reason phrase: HTAB, SP, VCHAR, obs-text (RFC 9110 5.5). */
 static bool is_text(unsigned char c)
 {
@@ -122,7 +115,7 @@ static ssize_t parse_field_line(const char *p, size_t n, struct response_field *
 	if (p[0] == ' ' || p[0] == '\t')
 		return say(err, -1, "the line '%s' starts with whitespace: obs-fold, which RFC 9112 "
 		           "5.2 forbids a server to send", shown(p, n, q));
-	while (name < n && is_tchar((unsigned char)p[name]))
+	while (name < n && response_is_tchar((unsigned char)p[name]))
 		name++;
 	if (name < n && (p[name] == ' ' || p[name] == '\t') && memchr(p, ':', n) != NULL)
 		return say(err, -1, "the line '%s' has whitespace before its colon (RFC 9112 5.1)",
@@ -334,9 +327,11 @@ static ssize_t parse_body(const char *b, size_t len, unsigned flags, struct resp
 		n = walk_chunks(b, len, &r->chunks, &r->data_len, NULL, 0, r->error);
 		break;
 	case RESPONSE_LENGTH:
-		if (r->content_length > RESPONSE_BODY_MAX)
+		if (r->content_length > RESPONSE_BODY_MAX) {
+			r->over_limit = true;
 			return say(r->error, -1, "Content-Length %llu is over labcheck's limit of %d bytes",
 			           (unsigned long long)r->content_length, RESPONSE_BODY_MAX);
+		}
 		r->data_len = r->content_length;
 		n = len >= r->content_length ? (ssize_t)r->content_length :
 		    say(r->error, -2, "the body stopped after %zu of the %llu bytes Content-Length "
@@ -350,9 +345,11 @@ static ssize_t parse_body(const char *b, size_t len, unsigned flags, struct resp
 		break;
 	}
 	/* A body that is not over once the limit is reached would go over it. */
-	if (n > RESPONSE_BODY_MAX || (n == -2 && len >= RESPONSE_BODY_MAX))
+	if (n > RESPONSE_BODY_MAX || (n == -2 && len >= RESPONSE_BODY_MAX)) {
+		r->over_limit = true;
 		return say(r->error, -1, "the body is longer than labcheck's limit of %d bytes",
 		           RESPONSE_BODY_MAX);
+	}
 	return n;
 }
 
@@ -365,7 +362,7 @@ ssize_t response_parse(const char *buf, size_t len, unsigned flags, struct respo
 	r->reason = r->body = (struct response_str){ NULL, 0 };
 	r->field_count = r->head_len = r->chunks = 0;
 	r->framing = RESPONSE_NO_BODY;
-	r->has_content_length = r->conn_close = r->conn_keep_alive = false;
+	r->has_content_length = r->conn_close = r->conn_keep_alive = r->over_limit = false;
 	r->content_length = r->data_len = 0;
 	r->error[0] = '\0';
 	head = parse_head(buf, len, r);
@@ -418,6 +415,12 @@ bool response_has_token(const struct response *r, const char *name, const char *
 		}
 	}
 	return false;
+}
+
+bool response_is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 bool response_str_ieq(struct response_str s, const char *lit)

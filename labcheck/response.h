@@ -72,6 +72,8 @@ struct response {
 	uint64_t data_len;           /* body bytes after chunk decoding */
 	size_t chunks;               /* chunks with data; the last (0) chunk is not counted */
 
+	bool over_limit;             /* -1 only because the body is longer than labcheck reads:
+	                                 a big file, not a broken one */
 	char error[RESPONSE_ERROR_MAX];   /* -1: what is wrong; -2: what is still missing */
 };
 
@@ -96,6 +98,9 @@ bool response_has_token(const struct response *r, const char *name, const char *
 
 /* True if s equals the NUL-terminated lit, ASCII case-insensitively. */
 bool response_str_ieq(struct response_str s, const char *lit);
+
+/* True for a tchar (RFC 9110 5.6.2), a byte of a token such as a field name. */
+bool response_is_tchar(unsigned char c);
 
 /*
  * The body's data of a response that parsed (> 0) as RESPONSE_CHUNKED, decoded into out (cap

@@ -301,6 +301,9 @@ START_TEST(test_bad)
 	ck_assert_msg(n == -1, "row %d (%s): got %zd, want -1", _i, r->why, n);
 	ck_assert_msg(strstr(resp->error, r->says) != NULL, "row %d (%s): '%s' does not say '%s'",
 	              _i, r->why, resp->error, r->says);
+	/* Only a body too long for labcheck is "over the limit"; a broken message is not. */
+	ck_assert_msg(resp->over_limit == (strstr(r->why, "Content-Length over") != NULL),
+	              "row %d (%s): over_limit %d", _i, r->why, resp->over_limit);
 }
 END_TEST
 
@@ -457,6 +460,9 @@ START_TEST(test_limit_content_length)
 	n = snprintf(head, sizeof head, OK11 "Content-Length: %d\r\n\r\n", RESPONSE_BODY_MAX + 1);
 	put(&t, head, (size_t)n);
 	expect(&t, t.len, 0, -1, "Content-Length one over, head only");
+	ck_assert_msg(resp->over_limit, "a big body is over the limit, not broken");
+	expect(&t, t.len - 2, 0, -2, "the same head, still open");
+	ck_assert(!resp->over_limit);
 	free(t.p);
 }
 END_TEST
@@ -501,6 +507,7 @@ START_TEST(test_limit_close_delimited)
 	expect(&t, head + RESPONSE_BODY_MAX, 0, -1, "at the limit and still open: more would "
 	       "be over");
 	expect(&t, t.len, EOF_, -1, "one over, closed");
+	ck_assert(resp->over_limit);
 	free(t.p);
 }
 END_TEST

@@ -59,8 +59,10 @@ def url(port):
 
 @pytest.fixture(scope="module")
 def docroot(tmp_path_factory):
-    """A folder without index.html, so the servers list it (fileserver: chunked)."""
+    """A folder without index.html, so the servers list it (fileserver: chunked). Its first
+    file is longer than labcheck reads: discovery passes over it, as big is not broken."""
     root = tmp_path_factory.mktemp("labcheck")
+    (root / "big.bin").write_bytes(b"b" * (5 << 20))
     (root / "hello.txt").write_bytes(b"hello, world\n")
     (root / "page.html").write_bytes(b"<p>" + b"x" * 3000 + b"</p>\n")
     (root / "sub").mkdir()
