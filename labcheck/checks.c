@@ -12,6 +12,7 @@
  */
 #include "checks.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

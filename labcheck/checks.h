@@ -17,7 +17,6 @@
 #ifndef CHECKS_H
 #define CHECKS_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -18,6 +18,7 @@
 #include "byteranges.h"
 
 #define RANGE_TEXT_MAX 96       /* a Range value labcheck sends */
+#define RANGE_FIELD_MAX (RANGE_TEXT_MAX + sizeof "Range: \r\n")
 #define SINGLE_LAST 4           /* bytes=0-4 */
 #define SUFFIX_LEN 3            /* bytes=-3 */
 #define FILE_MIN 2              /* a range that is not the whole file needs 2 bytes */
@@ -28,7 +29,7 @@
 static int ask_range(const struct checks_env *env, struct check_result *res,
                      struct wire_conn *c, const char *value, struct response *r)
 {
-	char fields[RANGE_TEXT_MAX + 16];
+	char fields[RANGE_FIELD_MAX];
 	const struct checks_request q = { "GET", env->t->file.path, NULL, fields, 0, NULL, 0 };
 
 	snprintf(fields, sizeof fields, "Range: %s\r\n", value);

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #define COOKIE_MAX 512                 /* the session's NAME=VALUE, kept from Set-Cookie */
-#define FIELDS_MAX (COOKIE_MAX + 128)  /* the header lines of one of these requests */
+/* The header lines of one of these requests: the cookie's, and Content-Type and -Length. */
+#define FIELDS_MAX (COOKIE_MAX + sizeof "Cookie: \r\nContent-Type: application/x-www-form-" \
+                    "urlencoded\r\nContent-Length: 18446744073709551615\r\n")
 #define FORM_MAX 1024                  /* the login form's body */
 #define NO_LOGIN "give --login PATH to check login sessions"
 

@@ -108,6 +108,26 @@ static int header_options(int argc, char **argv)
 	return count;
 }
 
+/* The first of the path options that is not a path labcheck can send, or NULL. */
+static const char *bad_path(const struct options *o)
+{
+	const char *const paths[] = { o->path, o->chunked_path, o->env.post_path, o->env.login,
+	                              o->env.protected_path, o->env.logout_path };
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		if (paths[i] != NULL && !target_path_ok(paths[i]))
+			return paths[i];
+	return NULL;
+}
+
+/* A usage error: the message, the hint, and the exit status. */
+static int usage_error(const char *message, const char *detail)
+{
+	fprintf(stderr, "labcheck: %s%s\n", message, detail);
+	fputs("Try 'labcheck --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
 /* Everything before the checks: returns -1 to go on, or the exit status. */
 static int set_up(int argc, char **argv, struct options *o, int *url)
 {
@@ -144,12 +164,13 @@ static int set_up(int argc, char **argv, struct options *o, int *url)
 		report_list(stdout);
 		return EXIT_SUCCESS;
 	}
-	if (*url >= argc || header_options(argc, argv) > 1) {
-		fputs(*url >= argc ? "labcheck: give the server's URL, such as http://127.0.0.1:8000/\n" :
-		      "labcheck: give --header once (add --cookie or --basic for more fields)\n", stderr);
-		fputs("Try 'labcheck --help' for more information.\n", stderr);
-		return EXIT_USAGE;
-	}
+	if (*url >= argc)
+		return usage_error("give the server's URL, such as http://127.0.0.1:8000/", "");
+	if (header_options(argc, argv) > 1)
+		return usage_error("give --header once (--cookie and --basic add other fields)", "");
+	if (bad_path(o) != NULL)
+		return usage_error("a path starts with / and holds visible ASCII only (percent-encode "
+		                   "the rest), not: ", bad_path(o));
 	return -1;
 }
 

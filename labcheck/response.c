@@ -17,7 +17,9 @@
 
 #include "num.h"
 
-#define SHOWN_MAX 24   /* server bytes quoted in an error sentence */
+#define SHOWN_MAX 24                      /* server bytes quoted in an error sentence */
+#define ESCAPED_MAX 5                     /* one byte shown as "\xhh", and a NUL */
+#define QUOTE_MAX (4 * SHOWN_MAX + 4)     /* SHOWN_MAX bytes shown, "..." and a NUL */
 
 /* A sentence into err (RESPONSE_ERROR_MAX bytes); returns ret, so "return say(...)" reads well. */
 __attribute__((format(printf, 3, 4)))
@@ -32,13 +34,13 @@ static ssize_t say(char *err, ssize_t ret, const char *fmt, ...)
 }
 
 /* The first bytes of p[0..len) for an error sentence: printable ASCII, others as \xhh. */
-static const char *shown(const char *p, size_t len, char out[4 * SHOWN_MAX + 4])
+static const char *shown(const char *p, size_t len, char out[QUOTE_MAX])
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < len && i < SHOWN_MAX; i++) {
 		unsigned char c = (unsigned char)p[i];
-		n += (size_t)snprintf(out + n, 5, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
+		n += (size_t)snprintf(out + n, ESCAPED_MAX, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
 	}
 	memcpy(out + n, len > SHOWN_MAX ? "..." : "", len > SHOWN_MAX ? 4 : 1);
 	return out;
@@ -77,10 +79,14 @@ static ssize_t find_line(const char *p, const char *end, size_t max, const char 
 	return -2;
 }
 
-/* status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 4), p[0..n). */
+/*
+ * status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 4), p[0..n). Every
+ * part before the reason has a fixed length, "HTTP/1.1 200 ", so the offsets are fixed: the
+ * version's digits at 5 and 7, the code at 9..11, the reason from 13.
+ */
 static ssize_t parse_status_line(const char *p, size_t n, struct response *r)
 {
-	char q[4 * SHOWN_MAX + 4];
+	char q[QUOTE_MAX];
 
 	if (n < 8 || p[5] < '0' || p[5] > '9' || p[6] != '.' || p[7] < '0' || p[7] > '9')
 		return say(r->error, -1, "the status line '%s' has no version HTTP/DIGIT.DIGIT "
@@ -109,7 +115,7 @@ static ssize_t parse_status_line(const char *p, size_t n, struct response *r)
 /* field-line = field-name ":" OWS field-value OWS (RFC 9112 5), p[0..n), n > 0. */
 static ssize_t parse_field_line(const char *p, size_t n, struct response_field *f, char *err)
 {
-	char q[4 * SHOWN_MAX + 4];
+	char q[QUOTE_MAX];
 	size_t name = 0, v, e = n;
 
 	if (p[0] == ' ' || p[0] == '\t')
@@ -140,7 +146,7 @@ static ssize_t parse_field_line(const char *p, size_t n, struct response_field *
 static ssize_t parse_head(const char *buf, size_t len, struct response *r)
 {
 	const char *p = buf, *end = buf + len;
-	char q[4 * SHOWN_MAX + 4];
+	char q[QUOTE_MAX];
 	ssize_t n;
 
 	/* "HTTP/" or not is known from the first bytes: garbage fails at once, line end or not. */
@@ -183,7 +189,7 @@ static ssize_t parse_head(const char *buf, size_t len, struct response *r)
 static ssize_t read_framing(struct response *r)
 {
 	int lengths = 0, codings = 0;
-	char q[4 * SHOWN_MAX + 4];
+	char q[QUOTE_MAX];
 
 	for (size_t i = 0; i < r->field_count; i++) {
 		const struct response_field *f = &r->fields[i];
@@ -224,7 +230,7 @@ static ssize_t read_framing(struct response *r)
 static ssize_t chunk_size(const char *p, size_t n, size_t k, uint64_t room, uint64_t *size,
                           char *err)
 {
-	char q[4 * SHOWN_MAX + 4];
+	char q[QUOTE_MAX];
 	size_t digits = 0, i;
 
 	while (digits < n && num_hex_digit((unsigned char)p[digits]) >= 0)

@@ -137,6 +137,12 @@ int target_init(struct target *t, const char *url, int timeout_ms, char *err)
 	return resolve(t, host, port, timeout_ms, err);
 }
 
+bool target_path_ok(const char *path)
+{
+	size_t n = strlen(path);
+	return path[0] == '/' && n < TARGET_PATH_MAX && visible(path, n);
+}
+
 /* Base64 (RFC 4648 4) of s[0..n) into out (4 * ((n + 2) / 3) + 1 bytes). */
 static void base64(const unsigned char *s, size_t n, char *out)
 {

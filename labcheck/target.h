@@ -66,6 +66,13 @@ int target_init(struct target *t, const char *url, int timeout_ms, char *err);
 int target_credentials(struct target *t, const char *basic, const char *cookie,
                        const char *header, char *err);
 
+/*
+ * True for a path labcheck may send as it is (--path, --login, ...): "/" and then visible ASCII
+ * only (RFC 9112 3.2; percent-encode the rest), shorter than TARGET_PATH_MAX. A CR or LF in it
+ * would end the request line early and make the rest a header field of labcheck's request.
+ */
+bool target_path_ok(const char *path);
+
 /* Flags for target_request(). */
 enum {
 	TARGET_NO_HOST = 1,      /* leave the Host field out (the errors.no-host check) */

@@ -27,6 +27,7 @@
 
 #define WIRE_BUF_START 65536   /* the receive buffer's first size; it doubles up to WIRE_BUF_MAX */
 #define LOG_LINE_MAX 160       /* a longer wire line is wrapped in the view */
+#define ESCAPED_MAX 5          /* one byte shown as "\xhh", and a NUL */
 #define REASON_MAX 128
 
 /* The failure's sentence into c->why; returns result. */
@@ -80,7 +81,7 @@ void wire_note(struct wire_log *log, const char *fmt, ...)
  */
 static void log_bytes(struct wire_log *log, const char *prefix, const char *p, size_t n)
 {
-	char out[LOG_LINE_MAX + 8];
+	char out[LOG_LINE_MAX + ESCAPED_MAX + 2];   /* a full line, an escape, LF, NUL */
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -91,7 +92,7 @@ static void log_bytes(struct wire_log *log, const char *prefix, const char *p, s
 			out[k++] = '\\';
 			out[k++] = ch == '\r' ? 'r' : 'n';
 		} else if (ch < 0x20 || ch >= 0x7f) {
-			k += (size_t)snprintf(out + k, 5, "\\x%02x", ch);
+			k += (size_t)snprintf(out + k, ESCAPED_MAX, "\\x%02x", ch);
 		} else {
 			out[k++] = (char)ch;
 		}

@@ -409,6 +409,8 @@ def test_list_and_usage_errors():
                        (["--header", "A: 1", "--header", "B: 2", "http://127.0.0.1:1/"],
                         "give --header once"),
                        (["--header", "no colon", "http://127.0.0.1:1/"], "Name: value"),
+                       (["--path", "hello.txt", "http://127.0.0.1:1/"], "starts with /"),
+                       (["--login", "/a\r\nX: y", "http://127.0.0.1:1/"], "visible ASCII"),
                        (["--timeout", "0", "http://127.0.0.1:1/"], "timeout")]:
         p = subprocess.run([LABCHECK, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)
