@@ -191,9 +191,13 @@ int wire_send(struct wire_conn *c, const void *data, size_t len)
 	char why[REASON_MAX];
 
 	log_bytes(c->log, "  > ", data, len);
-	if (io_write_all(c->fd, data, len) < 0)
-		return failed(c, WIRE_FAILED, "labcheck could not send: %s", reason(errno, why));
-	return WIRE_OK;
+	if (io_write_all(c->fd, data, len) >= 0)
+		return WIRE_OK;
+	int err = errno;
+	if (err == EPIPE || err == ECONNRESET)
+		return failed(c, WIRE_FAILED, "the server closed the connection before labcheck had "
+		              "sent everything (%s)", reason(err, why));
+	return failed(c, WIRE_FAILED, "labcheck could not send: %s", reason(err, why));
 }
 
 int wire_send_pieces(struct wire_conn *c, const char *data, size_t len, const size_t *cuts,
