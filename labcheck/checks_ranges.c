@@ -268,8 +268,9 @@ enum verdict checks_ranges_unsatisfiable(const struct checks_env *env, struct ch
 	else if (r.status != 416)
 		v = not_partial(res, &r, value, 416);
 	else if (cr == NULL)
-		v = checks_fail(res, "the 416 has no Content-Range: bytes */%zu (RFC 9110 15.5.17: it "
-		                "SHOULD, so the client learns the length)", len);
+		v = checks_fail(res, "the 416 has no Content-Range: bytes */%zu (RFC 9110 15.5.17: a "
+		                "SHOULD, which the lab notes' Range chapter takes: the client learns "
+		                "the length)", len);
 	else if (byteranges_content_range(cr->p, cr->len, &got, err) < 0)
 		v = checks_fail(res, "%s", err);
 	else if (!got.unsatisfied || got.complete != len)
