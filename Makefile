@@ -54,7 +54,7 @@ ALL_CFLAGS = $(REQUIRED_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(OPENSSL_CFL
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 # A program exists once its folder has sources; later programs join by being written.
-PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp,$(if $(wildcard $(p)/*.c),$(p)))
+PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp labcheck,$(if $(wildcard $(p)/*.c),$(p)))
 # common/ by layer: base/ (sockets, I/O, logs, options), tls/ (a connection's bytes, plain or
 # TLS), http/ (the HTTP/1.1 engine and its parsers). ARCHITECTURE.md draws them.
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/base/*.c common/tls/*.c common/http/*.c))
@@ -109,9 +109,10 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. -I$(BUILD)/tests -c -o $@ $<
 $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
 
-# The modules of a program that have a suite of their own (formapp's session table, users file
-# and templates) are linked into the runner beside libcommon.
-PROGRAM_MODULES := formapp/guard formapp/session formapp/template formapp/users
+# The modules of a program that have a suite of their own (formapp's guards, session table,
+# users file and templates; labcheck's parsers) are linked into the runner beside libcommon.
+PROGRAM_MODULES := formapp/guard formapp/session formapp/template formapp/users \
+                   labcheck/response labcheck/byteranges
 $(BINDIR)/check_unit: $(patsubst %.c,$(BUILD)/%.o,$(CHECK_SRCS)) \
                       $(patsubst %,$(BUILD)/%.o,$(PROGRAM_MODULES)) $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -213,7 +214,8 @@ install: all
 	install -m 644 formapp/users $(DESTDIR)$(PREFIX)/share/lab4/formapp/users
 
 uninstall:
-	for p in echo echo_mt web_hello fileserver formapp; do rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
+	for p in echo echo_mt web_hello fileserver formapp labcheck; do \
+	    rm -f $(DESTDIR)$(PREFIX)/bin/lab4-$$p; done
 	rm -rf $(DESTDIR)$(PREFIX)/share/lab4/formapp
 
 # ---- fuzzing (tests/fuzz, issue 8) ----------------------------------------------------------
@@ -226,7 +228,7 @@ FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
 FUZZ_TARGETS := http_request chunked range url_path cookie form_urlencoded form_multipart \
-                template lineasm
+                template lineasm http_response
 FUZZ_SRCS_http_request := common/http/http.c common/base/num.c
 FUZZ_SRCS_chunked := common/http/chunked.c common/base/num.c
 FUZZ_SRCS_range := common/http/range.c common/base/num.c
@@ -237,11 +239,14 @@ FUZZ_SRCS_form_urlencoded := common/http/form.c common/http/http.c common/http/u
 FUZZ_SRCS_form_multipart := $(FUZZ_SRCS_form_urlencoded)
 FUZZ_SRCS_template := formapp/template.c common/http/url.c common/base/buf.c common/base/num.c
 FUZZ_SRCS_lineasm := common/base/lineasm.c
-# A request head may be up to the header limits long; the other inputs stay small.
+# labcheck's response parser, with the Content-Range and multipart/byteranges reader it feeds.
+FUZZ_SRCS_http_response := labcheck/response.c labcheck/byteranges.c common/base/num.c
+# A request or response head may be up to the header limits long; the other inputs stay small.
 FUZZ_OPTS_http_request := -max_len=20000
+FUZZ_OPTS_http_response := -max_len=20000
 
 define fuzz_rule
-$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*/*.h formapp/*.h)
+$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(wildcard common/*/*.h formapp/*.h labcheck/*.h)
 	@mkdir -p $$(@D)
 	$(FUZZ_CC) $(filter-out -MMD -MP,$(REQUIRED_CFLAGS)) $(FUZZ_FLAGS) -Icommon -I. -o $$@ \
 	    tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
@@ -252,7 +257,8 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
 	    run=$(FUZZ_DIR)/corpus-run/$$t; rm -rf $$run; mkdir -p $$run; \
 	    cp tests/fuzz/corpus/$$t/* $$run/; \
-	    opts=; [ $$t = http_request ] && opts='$(FUZZ_OPTS_http_request)'; \
+	    case $$t in http_request) opts='$(FUZZ_OPTS_http_request)';; \
+	        http_response) opts='$(FUZZ_OPTS_http_response)';; *) opts=;; esac; \
 	    if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	        -dict=tests/fuzz/http.dict -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
 	        $$opts $$run > $(FUZZ_DIR)/$$t.log 2>&1; then \
