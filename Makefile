@@ -89,8 +89,9 @@ $(BINDIR)/loadgen: $(BUILD)/bench/loadgen.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# bench/echo_bare.c: the barest echo server of each design, anchors for bench/echo (tested too).
-$(BINDIR)/echo_bare: $(BUILD)/bench/echo_bare.o
+# bench/echo_bare.c: the barest echo server of each design, anchors for bench/echo (tested too);
+# from libcommon only compat (its poller, SCHED_BATCH).
+$(BINDIR)/echo_bare: $(BUILD)/bench/echo_bare.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

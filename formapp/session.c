@@ -5,8 +5,9 @@
  * cap whatever clients do, and a full table costs one sweep, not a failed allocation.
  *
  * Why each choice:
- * - Ids come from getrandom(), the kernel's CSPRNG: an id made from a counter, the time or rand()
- *   can be guessed, and whoever guesses one is that user (session hijacking).
+ * - Ids come from the kernel's CSPRNG (getrandom, or getentropy: compat.h): an id made from a
+ *   counter, the time or rand() can be guessed, and whoever guesses one is that user (session
+ *   hijacking).
  * - Ids are compared in constant time, so the time a lookup takes does not tell a client how
  *   many leading bytes of a guess were right.
  * - The bucket is picked from the id's first bytes: they are random, and only ids this table
@@ -21,8 +22,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
+
+#include "base/compat.h"
 
 struct entry {
 	unsigned char id[SESSION_ID_BYTES];
@@ -203,19 +205,11 @@ static void make_room(struct session_table *t, const char *owner, int64_t now_ms
 		unlink_entry(t, least_recent(t, NULL, &owned));
 }
 
-/* 16 bytes from the kernel's CSPRNG. getrandom() blocks only until it is seeded, at boot. */
+/* 16 bytes from the kernel's CSPRNG (getrandom, or getentropy: compat.h), which blocks only
+ * until it is seeded, at boot. */
 static int random_id(unsigned char *id)
 {
-	ssize_t n;
-
-	do
-		n = getrandom(id, SESSION_ID_BYTES, 0);
-	while (n < 0 && errno == EINTR);
-	if (n != SESSION_ID_BYTES) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	return compat_random(id, SESSION_ID_BYTES);
 }
 
 int session_create(struct session_table *t, const char *user, const char *owner, int64_t now_ms,
