@@ -32,6 +32,8 @@ struct entry {
 	char owner[SESSION_OWNER_MAX + 1];   /* the client address that logged in */
 	int64_t login_time;     /* unix seconds */
 	int64_t last_ms;        /* last request, monotonic: the idle time counts from here */
+	uint64_t used;          /* the table's use count at its last request: orders uses exactly,
+	                         * where many fall in one millisecond (a fast hash, a busy server) */
 	uint64_t requests;
 	struct entry *next;     /* the next in its bucket, or in the free list */
 };
@@ -41,6 +43,7 @@ struct session_table {
 	size_t max, count, nbuckets;   /* nbuckets is a power of two */
 	size_t per_owner;
 	int64_t idle_ms;
+	uint64_t uses;                 /* sessions made and touched so far */
 	struct entry **buckets;
 	struct entry *free_list;
 	struct entry pool[];
@@ -163,7 +166,7 @@ static struct entry **least_recent(struct session_table *t, const char *owner, s
 			if (owner != NULL && strcmp((*link)->owner, owner) != 0)
 				continue;
 			(*owned)++;
-			if (oldest == NULL || (*link)->last_ms < (*oldest)->last_ms)
+			if (oldest == NULL || (*link)->used < (*oldest)->used)
 				oldest = link;
 		}
 	}
@@ -241,6 +244,7 @@ int session_create(struct session_table *t, const char *user, const char *owner,
 	memcpy(e->owner, owner, owner_len + 1);
 	e->login_time = (int64_t)time(NULL);
 	e->last_ms = now_ms;
+	e->used = ++t->uses;
 	e->requests = 0;
 	link = find(t, raw);            /* make_room may have emptied this bucket */
 	e->next = NULL;
@@ -275,6 +279,7 @@ int session_touch(struct session_table *t, const char *id, size_t len, int64_t n
 	if (e != NULL) {
 		if (now_ms > e->last_ms)    /* threads may pass their times a little out of order */
 			e->last_ms = now_ms;
+		e->used = ++t->uses;
 		e->requests++;
 		if (out != NULL) {
 			memcpy(out->user, e->user, sizeof out->user);
