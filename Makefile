@@ -60,11 +60,9 @@ PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp labcheck,$(if 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/base/*.c common/tls/*.c common/http/*.c))
 LIBCOMMON := $(BUILD)/libcommon.a
 
-# Extra link libraries per program (OpenSSL, libcrypt) are added here as the programs need them.
-# HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL.
+# HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL;
+# formapp's password hashes (PBKDF2, formapp/users.c) come from it too.
 COMMON_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
-# formapp's login checks passwords with crypt_r() (formapp/users.c), and so do its unit tests.
-$(BINDIR)/formapp $(BINDIR)/check_unit: COMMON_LIBS += $(shell $(PKG_CONFIG) --libs libcrypt)
 
 all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen $(BINDIR)/echo_bare
 

@@ -14,7 +14,6 @@ pkg-config:pkg-config
 /usr/include/check.h:check
 /usr/include/openssl/ssl.h:libssl-dev
 openssl:openssl
-/usr/include/crypt.h:libcrypt-dev
 /usr/lib/python3/dist-packages/pytest/__init__.py:python3-pytest
 /usr/lib/python3/dist-packages/flask/__init__.py:python3-flask
 /usr/bin/python3:python3
