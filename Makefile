@@ -4,6 +4,9 @@
 #   make run        start the main demo on its default address
 #   make check      install what is missing, then run every unit and integration test
 #   make asan/tsan  the same tests against a sanitizer build (objects and binaries in build/<variant>/)
+#   make PORTABLE=1 [check|asan|...]  the same with every POSIX fallback of common/base/compat.c in
+#                   place of its Linux call (the code path of macOS and FreeBSD, tested on Linux);
+#                   objects and binaries in build/portable/ (build/portable-asan/, ...)
 # The user's CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR keep their usual meaning; the flags
 # the code needs live in REQUIRED_CFLAGS, so `make CFLAGS=-O0` cannot drop them.
 
@@ -29,6 +32,13 @@ ifdef WERROR
 REQUIRED_CFLAGS += -Werror
 endif
 
+ifneq ($(filter-out 0 1,$(or $(PORTABLE),0)),)
+$(error PORTABLE must be 1 (or 0, or unset))
+endif
+ifeq ($(PORTABLE),1)
+REQUIRED_CFLAGS += -DCOMPAT_PORTABLE=1
+endif
+
 ifeq ($(VARIANT),asan)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
@@ -43,9 +53,20 @@ else ifneq ($(VARIANT),release)
 $(error VARIANT must be release, asan or tsan)
 endif
 
+# Release binaries go to bin/, as the lab names them; sanitizer and portable builds keep theirs
+# apart, so their objects never mix.
+ifeq ($(PORTABLE),1)
+BUILD := build/portable$(if $(filter release,$(VARIANT)),,-$(VARIANT))
+BINDIR := $(BUILD)/bin
+else
 BUILD := build/$(VARIANT)
-# Release binaries go to bin/, as the lab names them; sanitizer builds keep theirs apart.
 BINDIR := $(if $(filter release,$(VARIANT)),bin,$(BUILD)/bin)
+endif
+
+# macOS: Homebrew's openssl@3 is keg-only, so pkg-config finds it only when told where it is.
+ifneq ($(shell command -v brew 2>/dev/null),)
+export PKG_CONFIG_PATH := $(shell brew --prefix)/opt/openssl@3/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+endif
 
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl)
 # Includes name their layer ("base/io.h", "http/http.h"); tests also reach program modules
@@ -160,28 +181,41 @@ stress: all
 
 # Browser tests (tests/browser): Debian's chromium driven by playwright-core, pinned in
 # package-lock.json; npm never downloads a browser of its own (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+# Where chromium or node is missing (macOS, FreeBSD), the target says so and is skipped, not failed.
 browser: all
-	if [ ! -d tests/browser/node_modules ]; then \
-	    cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
-	cd tests/browser && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs
+	@if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1 || \
+	    ! command -v npm >/dev/null 2>&1; then \
+	    echo "browser: skipped: needs /usr/bin/chromium, node and npm (Debian: make deps)"; \
+	else \
+	    if [ ! -d tests/browser/node_modules ]; then \
+	        (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || exit 1; \
+	    fi; \
+	    cd tests/browser && echo "BIN_DIR=$(abspath $(BINDIR)) node --test browser.test.mjs" && \
+	    BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs; \
+	fi
 
 # The integration suite once under valgrind memcheck (issue 8). build/valgrind/bin holds one
 # script per program that execs valgrind on the release binary, its report going to
 # build/valgrind/logs/PID.log (not stderr, which the tests read). An invalid access, a use of an
 # uninitialised value or a definitely lost block makes the server exit 99, so its test fails;
 # and any report in any log fails the run afterwards, whatever the test looked at.
-VALGRIND_BIN := build/valgrind/bin
-VALGRIND_LOGS := build/valgrind/logs
+VALGRIND_BIN := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/bin
+VALGRIND_LOGS := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/logs
 VALGRIND_OPTS := --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
                  --errors-for-leak-kinds=definite,indirect --log-file=$(abspath $(VALGRIND_LOGS))/%%p.log
-valgrind: deps all
+# Where valgrind is missing (macOS on Apple silicon has none), the run says so and is skipped.
+valgrind: deps
+	@if command -v valgrind >/dev/null 2>&1; then $(MAKE) --no-print-directory valgrind-run; \
+	else echo "valgrind: skipped: valgrind is not installed (Debian: make deps)"; fi
+
+valgrind-run: all
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_BIN) $(VALGRIND_LOGS)
 	for p in $(PROGRAMS); do \
-	    printf '#!/bin/sh\nexec valgrind $(VALGRIND_OPTS) %s "$$@"\n' $(abspath bin)/$$p \
+	    printf '#!/bin/sh\nexec valgrind $(VALGRIND_OPTS) %s "$$@"\n' $(abspath $(BINDIR))/$$p \
 	        > $(VALGRIND_BIN)/$$p && chmod +x $(VALGRIND_BIN)/$$p || exit 1; \
 	done
-	ln -sf $(abspath bin)/loadgen $(VALGRIND_BIN)/loadgen
-	ln -sf $(abspath bin)/echo_bare $(VALGRIND_BIN)/echo_bare
+	ln -sf $(abspath $(BINDIR))/loadgen $(VALGRIND_BIN)/loadgen
+	ln -sf $(abspath $(BINDIR))/echo_bare $(VALGRIND_BIN)/echo_bare
 	cd tests/integration && BIN_DIR=$(abspath $(VALGRIND_BIN)) VARIANT=valgrind \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@if grep -l '^==[0-9]*==' $(VALGRIND_LOGS)/*.log; then \
@@ -271,6 +305,7 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps cert captures test browser check asan tsan bench install uninstall clean fuzz stress valgrind
+.PHONY: all run deps cert captures test browser check asan tsan bench install uninstall clean fuzz stress \
+        valgrind valgrind-run
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
