@@ -13,10 +13,11 @@
  * lines (the salt), and each guess at a stolen file costs ITERATIONS HMACs.
  *
  * Why a slow hash: whoever copies the file can try passwords offline as fast as the hash allows.
- * USERS_ITERATIONS makes each try cost about 40 ms of one CPU here (a Debian 12 VM, 2 shared
- * cores; measured with bin/check_unit's users suite and README.md): a login waits that long, and
- * formapp/guard.c runs at most one hash per CPU at once, so a flood of logins cannot take every
- * CPU. No memory cost (scrypt's) on purpose: a login's memory stays bounded at a few hundred bytes.
+ * USERS_ITERATIONS makes each try cost 30 to 40 ms of one CPU here (a Debian 12 VM with 2
+ * shared cores: a login with curl took 27 to 33 ms, Python's hashlib.pbkdf2_hmac 40 ms): a login
+ * waits that long, and formapp/guard.c runs at most one hash per CPU at once, so a flood of
+ * logins cannot take every CPU. No memory cost (scrypt's) on purpose: a login's memory stays
+ * bounded at a few hundred bytes.
  *
  * Empty lines and lines starting with '#' are comments. A line whose hash is not of this form
  * (another scheme, iterations outside USERS_ITERATIONS_MIN..MAX, bad base64, a locked "!") is
@@ -33,7 +34,7 @@
 
 #define USERS_NAME_MAX 64                /* bytes; formapp keeps the name in its session */
 #define USERS_PASSWORD_MAX 511           /* bytes; longer: refused */
-#define USERS_ITERATIONS 100000          /* PBKDF2 iterations of a new line: about 40 ms here */
+#define USERS_ITERATIONS 100000          /* PBKDF2 iterations of a new line: 30-40 ms */
 #define USERS_ITERATIONS_MIN 1000        /* a line with fewer is refused: too cheap to guess */
 #define USERS_ITERATIONS_MAX 10000000    /* or more: one login must not hold a CPU for seconds */
 #define USERS_SALT_BYTES 16              /* of a new line; 8 to 64 are accepted */
