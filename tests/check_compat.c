@@ -156,6 +156,21 @@ START_TEST(test_send_keeps_a_pending_sigpipe)
 }
 END_TEST
 
+/* Not a socket: ENOTSOCK, and its flags (shared with whoever holds the pipe) never touched. */
+START_TEST(test_send_to_a_pipe)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	errno = 0;
+	ck_assert_int_eq(compat_send(p[1], "x", 1, 0), -1);
+	ck_assert_int_eq(errno, ENOTSOCK);
+	ck_assert(blocking(p[1]));
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 /* "More follows" changes when bytes leave, never whether or in what order they arrive. */
 START_TEST(test_send_more_then_rest)
 {
@@ -559,6 +574,7 @@ Suite *suite_compat(void)
 	tcase_add_test(tc, test_send_never_blocks);
 	tcase_add_test(tc, test_send_to_vanished_peer_is_epipe);
 	tcase_add_test(tc, test_send_keeps_a_pending_sigpipe);
+	tcase_add_test(tc, test_send_to_a_pipe);
 	tcase_add_test(tc, test_send_more_then_rest);
 	tcase_add_test(tc, test_recv_never_blocks);
 	tcase_add_test(tc, test_sendfile_moves_the_offset);

@@ -192,15 +192,18 @@ struct guard {
 	sigset_t old_mask;
 };
 
-/* Makes fd non-blocking for one call if it blocks (fcntl: flags belong to the open socket). */
+/* Makes fd non-blocking for one call if it is a socket that blocks (fcntl: flags belong to the
+ * open socket). Anything else is left alone: a pipe's flags are shared with other processes,
+ * and send() on it fails with ENOTSOCK at once anyway. */
 static int nonblock_begin(int fd, struct guard *g)
 {
 	int flags = fcntl(fd, F_GETFL);
+	struct stat st;
 
 	g->restore_flags = -1;
 	if (flags < 0)
 		return -1;
-	if ((flags & O_NONBLOCK) == 0) {
+	if ((flags & O_NONBLOCK) == 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
 		if (fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 			return -1;
 		g->restore_flags = flags;
