@@ -4,29 +4,34 @@
  * written to POSIX and calls these where it needs a system's own interface; each has a POSIX
  * fallback that keeps the same contract, so the suite builds on Linux, macOS and FreeBSD alike.
  *
- *   call                     Linux                     macOS, FreeBSD, PORTABLE=1 (the fallback)
- *   compat_socket/_accept    SOCK_CLOEXEC, accept4     socket/accept, then FD_CLOEXEC (FreeBSD:
- *                                                      as Linux)
+ *   call                     Linux                     the fallback (PORTABLE=1; a system without
+ *                                                      the call) and what macOS, FreeBSD use
+ *   compat_socket/_accept    SOCK_CLOEXEC, accept4     socket/accept, then FD_CLOEXEC (macOS;
+ *                                                      FreeBSD: as Linux)
  *   compat_send/_sendmsg     MSG_DONTWAIT, MSG_NOSIGNAL O_NONBLOCK around the call where the
- *                            (and MSG_MORE)            socket blocks; SIGPIPE blocked around it
- *                                                      when not ignored; no "more"
- *   compat_recv              MSG_DONTWAIT              O_NONBLOCK around the call
- *   compat_sendfile          sendfile(2)               pread() and one send
- *   compat_open_beneath      openat2(RESOLVE_BENEATH)  FreeBSD: O_RESOLVE_BENEATH; else ENOSYS,
- *                                                      and the caller walks with openat(O_NOFOLLOW)
- *   compat_o_path            O_PATH                    FreeBSD 14: O_PATH; else 0 (none)
- *   compat_random            getrandom                 getentropy
- *   compat_thread_batch      SCHED_BATCH               nothing (ENOTSUP)
+ *                            (and MSG_MORE)            socket blocks (macOS, FreeBSD:
+ *                                                      MSG_DONTWAIT); SIGPIPE blocked around it
+ *                                                      unless ignored (FreeBSD, recent macOS:
+ *                                                      MSG_NOSIGNAL); no "more" (both)
+ *   compat_recv              MSG_DONTWAIT              O_NONBLOCK around the call (both: as Linux)
+ *   compat_sendfile          sendfile(2)               pread() and one send (both)
+ *   compat_open_beneath      openat2(RESOLVE_BENEATH)  ENOSYS, and the caller walks with
+ *                                                      openat(O_NOFOLLOW) (macOS; FreeBSD 13:
+ *                                                      O_RESOLVE_BENEATH)
+ *   compat_o_path            O_PATH                    0: none (macOS; FreeBSD 14: O_PATH)
+ *   compat_random            getrandom                 getentropy (both)
+ *   compat_thread_batch      SCHED_BATCH               nothing, ENOTSUP (both)
  *   compat_cpu_count         _SC_NPROCESSORS_ONLN      the same (every system has it); else 1
- *   compat_cond_*            CLOCK_MONOTONIC condvars  FreeBSD: as Linux; else the default clock
- *   compat_exe_path          /proc/self/exe            _NSGetExecutablePath, KERN_PROC_PATHNAME;
- *                                                      else argv[0] (and PATH) with realpath()
- *   compat_mtime             st_mtim                   macOS: st_mtimespec
- *   compat_dirent_type       d_type                    unknown: the caller stats
- *   compat_poller_*          epoll                     poll()
+ *   compat_cond_*            CLOCK_MONOTONIC condvars  the default clock (macOS; FreeBSD: as Linux)
+ *   compat_exe_path          /proc/self/exe            argv[0] (and PATH) with realpath() (macOS:
+ *                                                      _NSGetExecutablePath; FreeBSD:
+ *                                                      KERN_PROC_PATHNAME)
+ *   compat_mtime             st_mtim                   st_mtim, POSIX's (macOS: st_mtimespec)
+ *   compat_dirent_type       d_type                    unknown: the caller stats (both: d_type)
+ *   compat_poller_*          epoll                     poll() (both)
  *
  * `make PORTABLE=1` builds with -DCOMPAT_PORTABLE=1: compat.c then takes every fallback even on
- * Linux, so the path a Mac takes is tested here (README.md, "Other systems"). compat.c is the
+ * Linux, so the paths macOS and FreeBSD take are tested here (README.md, "Other systems"). compat.c is the
  * only file that names _GNU_SOURCE, __linux__, __APPLE__ or __FreeBSD__.
  *
  * Error convention: -1 with errno, as the system calls they stand for. All are thread-safe
