@@ -164,14 +164,21 @@ cert:
 captures: all
 	BIN_DIR=$(abspath $(BINDIR)) tools/make-captures.sh captures
 
-# The tests of one variant: unit suites, then the real binaries over real sockets.
+# The tests of one variant: unit suites, then the real binaries over real sockets. Those read
+# Linux's /proc and use ip, tmux and prlimit: elsewhere they are skipped, saying so (on Linux,
+# `make PORTABLE=1 check` runs them on the code path of macOS and FreeBSD).
 test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
+ifeq ($(shell uname -s),Linux)
 	cd tests/integration && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	cd tests/stress && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) STRESS=short \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory browser
+else
+	@echo "integration, stress and browser tests: skipped: they are Linux-side (/proc, ip, tmux," \
+	      "prlimit); make PORTABLE=1 check on Linux runs them on this system's code path"
+endif
 
 # Load and fault tests (tests/stress) at full size: 10,000 connections, 1 GiB echoed, 500
 # slowloris clients. `make test` runs the same tests in a short form.

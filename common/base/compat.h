@@ -31,8 +31,8 @@
  *   compat_poller_*          epoll                     poll() (both)
  *
  * `make PORTABLE=1` builds with -DCOMPAT_PORTABLE=1: compat.c then takes every fallback even on
- * Linux, so the paths macOS and FreeBSD take are tested here (README.md, "Other systems"). compat.c is the
- * only file that names _GNU_SOURCE, __linux__, __APPLE__ or __FreeBSD__.
+ * Linux, so the paths macOS and FreeBSD take are tested here (README.md, "Other systems").
+ * compat.c is the only file that names _GNU_SOURCE, __linux__, __APPLE__ or __FreeBSD__.
  *
  * Error convention: -1 with errno, as the system calls they stand for. All are thread-safe
  * (a poller belongs to one thread).
