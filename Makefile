@@ -4,6 +4,9 @@
 #   make run        start the main demo on its default address
 #   make check      install what is missing, then run every unit and integration test
 #   make asan/tsan  the same tests against a sanitizer build (objects and binaries in build/<variant>/)
+#   make PORTABLE=1 [check|asan|...]  the same with every POSIX fallback of common/base/compat.c in
+#                   place of its Linux call (the code path of macOS and FreeBSD, tested on Linux);
+#                   objects and binaries in build/portable/ (build/portable-asan/, ...)
 # The user's CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR keep their usual meaning; the flags
 # the code needs live in REQUIRED_CFLAGS, so `make CFLAGS=-O0` cannot drop them.
 
@@ -29,6 +32,13 @@ ifdef WERROR
 REQUIRED_CFLAGS += -Werror
 endif
 
+ifneq ($(filter-out 0 1,$(or $(PORTABLE),0)),)
+$(error PORTABLE must be 1 (or 0, or unset))
+endif
+ifeq ($(PORTABLE),1)
+REQUIRED_CFLAGS += -DCOMPAT_PORTABLE=1
+endif
+
 ifeq ($(VARIANT),asan)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
@@ -43,9 +53,20 @@ else ifneq ($(VARIANT),release)
 $(error VARIANT must be release, asan or tsan)
 endif
 
+# Release binaries go to bin/, as the lab names them; sanitizer and portable builds keep theirs
+# apart, so their objects never mix.
+ifeq ($(PORTABLE),1)
+BUILD := build/portable$(if $(filter release,$(VARIANT)),,-$(VARIANT))
+BINDIR := $(BUILD)/bin
+else
 BUILD := build/$(VARIANT)
-# Release binaries go to bin/, as the lab names them; sanitizer builds keep theirs apart.
 BINDIR := $(if $(filter release,$(VARIANT)),bin,$(BUILD)/bin)
+endif
+
+# macOS: Homebrew's openssl@3 is keg-only, so pkg-config finds it only when told where it is.
+ifneq ($(shell command -v brew 2>/dev/null),)
+export PKG_CONFIG_PATH := $(shell brew --prefix)/opt/openssl@3/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+endif
 
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl)
 # Includes name their layer ("base/io.h", "http/http.h"); tests also reach program modules
@@ -60,11 +81,9 @@ PROGRAMS := $(foreach p,echo echo_mt web_hello fileserver formapp labcheck,$(if 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/base/*.c common/tls/*.c common/http/*.c))
 LIBCOMMON := $(BUILD)/libcommon.a
 
-# Extra link libraries per program (OpenSSL, libcrypt) are added here as the programs need them.
-# HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL.
+# HTTPS (common/tls.c) is part of libcommon, so every program and the unit tests link OpenSSL;
+# formapp's password hashes (PBKDF2, formapp/users.c) come from it too.
 COMMON_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
-# formapp's login checks passwords with crypt_r() (formapp/users.c), and so do its unit tests.
-$(BINDIR)/formapp $(BINDIR)/check_unit: COMMON_LIBS += $(shell $(PKG_CONFIG) --libs libcrypt)
 
 all: $(addprefix $(BINDIR)/,$(PROGRAMS)) $(BINDIR)/loadgen $(BINDIR)/echo_bare
 
@@ -89,8 +108,9 @@ $(BINDIR)/loadgen: $(BUILD)/bench/loadgen.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# bench/echo_bare.c: the barest echo server of each design, anchors for bench/echo (tested too).
-$(BINDIR)/echo_bare: $(BUILD)/bench/echo_bare.o
+# bench/echo_bare.c: the barest echo server of each design, anchors for bench/echo (tested too);
+# from libcommon only compat (its poller, SCHED_BATCH).
+$(BINDIR)/echo_bare: $(BUILD)/bench/echo_bare.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
@@ -144,14 +164,21 @@ cert:
 captures: all
 	BIN_DIR=$(abspath $(BINDIR)) tools/make-captures.sh captures
 
-# The tests of one variant: unit suites, then the real binaries over real sockets.
+# The tests of one variant: unit suites, then the real binaries over real sockets. Those read
+# Linux's /proc and use ip, tmux and prlimit: elsewhere they are skipped, saying so (on Linux,
+# `make PORTABLE=1 check` runs them on the code path of macOS and FreeBSD).
 test: all $(BINDIR)/check_unit
 	$(BINDIR)/check_unit
+ifeq ($(shell uname -s),Linux)
 	cd tests/integration && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	cd tests/stress && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) STRESS=short \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory browser
+else
+	@echo "integration, stress and browser tests: skipped: they are Linux-side (/proc, ip, tmux," \
+	      "prlimit); make PORTABLE=1 check on Linux runs them on this system's code path"
+endif
 
 # Load and fault tests (tests/stress) at full size: 10,000 connections, 1 GiB echoed, 500
 # slowloris clients. `make test` runs the same tests in a short form.
@@ -161,28 +188,41 @@ stress: all
 
 # Browser tests (tests/browser): Debian's chromium driven by playwright-core, pinned in
 # package-lock.json; npm never downloads a browser of its own (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+# Where chromium or node is missing (macOS, FreeBSD), the target says so and is skipped, not failed.
 browser: all
-	if [ ! -d tests/browser/node_modules ]; then \
-	    cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
-	cd tests/browser && BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs
+	@if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1 || \
+	    ! command -v npm >/dev/null 2>&1; then \
+	    echo "browser: skipped: needs /usr/bin/chromium, node and npm (Debian: make deps)"; \
+	else \
+	    if [ ! -d tests/browser/node_modules ]; then \
+	        (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || exit 1; \
+	    fi; \
+	    cd tests/browser && echo "BIN_DIR=$(abspath $(BINDIR)) node --test browser.test.mjs" && \
+	    BIN_DIR=$(abspath $(BINDIR)) VARIANT=$(VARIANT) node --test browser.test.mjs; \
+	fi
 
 # The integration suite once under valgrind memcheck (issue 8). build/valgrind/bin holds one
 # script per program that execs valgrind on the release binary, its report going to
 # build/valgrind/logs/PID.log (not stderr, which the tests read). An invalid access, a use of an
 # uninitialised value or a definitely lost block makes the server exit 99, so its test fails;
 # and any report in any log fails the run afterwards, whatever the test looked at.
-VALGRIND_BIN := build/valgrind/bin
-VALGRIND_LOGS := build/valgrind/logs
+VALGRIND_BIN := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/bin
+VALGRIND_LOGS := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/logs
 VALGRIND_OPTS := --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
                  --errors-for-leak-kinds=definite,indirect --log-file=$(abspath $(VALGRIND_LOGS))/%%p.log
-valgrind: deps all
+# Where valgrind is missing (macOS on Apple silicon has none), the run says so and is skipped.
+valgrind: deps
+	@if command -v valgrind >/dev/null 2>&1; then $(MAKE) --no-print-directory valgrind-run; \
+	else echo "valgrind: skipped: valgrind is not installed (Debian: make deps)"; fi
+
+valgrind-run: all
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_BIN) $(VALGRIND_LOGS)
 	for p in $(PROGRAMS); do \
-	    printf '#!/bin/sh\nexec valgrind $(VALGRIND_OPTS) %s "$$@"\n' $(abspath bin)/$$p \
+	    printf '#!/bin/sh\nexec valgrind $(VALGRIND_OPTS) %s "$$@"\n' $(abspath $(BINDIR))/$$p \
 	        > $(VALGRIND_BIN)/$$p && chmod +x $(VALGRIND_BIN)/$$p || exit 1; \
 	done
-	ln -sf $(abspath bin)/loadgen $(VALGRIND_BIN)/loadgen
-	ln -sf $(abspath bin)/echo_bare $(VALGRIND_BIN)/echo_bare
+	ln -sf $(abspath $(BINDIR))/loadgen $(VALGRIND_BIN)/loadgen
+	ln -sf $(abspath $(BINDIR))/echo_bare $(VALGRIND_BIN)/echo_bare
 	cd tests/integration && BIN_DIR=$(abspath $(VALGRIND_BIN)) VARIANT=valgrind \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 	@if grep -l '^==[0-9]*==' $(VALGRIND_LOGS)/*.log; then \
@@ -272,6 +312,7 @@ fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 clean:
 	rm -rf build bin
 
-.PHONY: all run deps cert captures test browser check asan tsan bench install uninstall clean fuzz stress valgrind
+.PHONY: all run deps cert captures test browser check asan tsan bench install uninstall clean fuzz stress \
+        valgrind valgrind-run
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

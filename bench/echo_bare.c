@@ -5,7 +5,8 @@
  *
  *   echo_bare threads PORT   one detached thread per client, a blocking read() and write() loop:
  *                            echo_mt's design, with echo_mt's SCHED_BATCH client threads
- *   echo_bare epoll PORT     one thread for every client: epoll and non-blocking sockets
+ *   echo_bare events PORT    one thread for every client: a poller (compat.h: epoll on Linux,
+ *                            poll() elsewhere and with PORTABLE=1) and non-blocking sockets
  *
  * It listens on 127.0.0.1 (PORT 0: any free port) and prints the port on its one line of output.
  *
@@ -14,21 +15,21 @@
  * once a thousand clients are busy: a thread woken and switched to for every message.
  * Loopback only (127.0.0.1). Not a program of the suite: a measuring instrument.
  */
-#define _GNU_SOURCE   /* SCHED_BATCH, accept4() */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "base/compat.h"
 
 #define CHUNK 2048                 /* echo_mt's, and the handout's recv(2048) */
 #define THREAD_STACK (64 * 1024)
@@ -48,7 +49,7 @@ static void *serve_client(void *p)
 	char buf[CHUNK];
 	ssize_t n;
 
-	(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &(struct sched_param){ 0 });
+	(void)compat_thread_batch();   /* as echo_mt's client threads */
 	/* A blocking socket: write() returns only when every byte is queued, or fails. */
 	while ((n = read(fd, buf, sizeof buf)) > 0)
 		if (write(fd, buf, (size_t)n) != n)
@@ -77,28 +78,38 @@ static void run_threads(int listen_fd)
 	}
 }
 
-static void run_epoll(int listen_fd)
+/* A new client, non-blocking and watched; closed when any step fails. */
+static void add_client(struct compat_poller *poller, int listen_fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = listen_fd }, events[EVENTS_MAX];
-	int epfd = epoll_create1(0), one = 1;
+	int client = compat_accept(listen_fd, NULL, NULL), one = 1;
+
+	if (client < 0) {
+		after_accept_error();
+		return;
+	}
+	if (fcntl(client, F_SETFL, O_NONBLOCK) < 0 ||
+	    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
+	    compat_poller_add(poller, client, COMPAT_POLL_IN, (void *)(intptr_t)client) < 0)
+		close(client);
+}
+
+static void run_events(int listen_fd)
+{
+	struct compat_event events[EVENTS_MAX];
+	struct compat_poller *poller = compat_poller_new();
 	char buf[CHUNK];
 
-	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
-		perror("echo_bare: epoll");
+	if (poller == NULL ||
+	    compat_poller_add(poller, listen_fd, COMPAT_POLL_IN, (void *)(intptr_t)listen_fd) < 0) {
+		perror("echo_bare: poller");
 		exit(1);
 	}
 	for (;;) {
-		int k = epoll_wait(epfd, events, EVENTS_MAX, -1);
+		int k = compat_poller_wait(poller, events, EVENTS_MAX, -1);
 		for (int i = 0; i < k; i++) {
-			int fd = events[i].data.fd;
+			int fd = (int)(intptr_t)events[i].data;
 			if (fd == listen_fd) {
-				int client = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK);
-				ev.data.fd = client;
-				if (client < 0)
-					after_accept_error();
-				else if (setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
-				         epoll_ctl(epfd, EPOLL_CTL_ADD, client, &ev) < 0)
-					close(client);
+				add_client(poller, listen_fd);
 				continue;
 			}
 			/* A reply that does not fit the socket buffer at once would need a queue; this
@@ -107,8 +118,10 @@ static void run_epoll(int listen_fd)
 			ssize_t n = read(fd, buf, sizeof buf);
 			if (n < 0 && errno == EAGAIN)
 				continue;
-			if (n <= 0 || write(fd, buf, (size_t)n) != n)
-				close(fd);   /* EOF, an error, or a short write */
+			if (n <= 0 || write(fd, buf, (size_t)n) != n) {   /* EOF, an error, a short write */
+				compat_poller_remove(poller, fd);
+				close(fd);
+			}
 		}
 	}
 }
@@ -118,10 +131,10 @@ int main(int argc, char **argv)
 	char *end = NULL;
 	long port = argc == 3 ? strtol(argv[2], &end, 10) : -1;
 	bool threads = argc == 3 && strcmp(argv[1], "threads") == 0;
-	bool epoll = argc == 3 && strcmp(argv[1], "epoll") == 0;
+	bool events = argc == 3 && strcmp(argv[1], "events") == 0;
 
-	if (!(threads || epoll) || end == argv[2] || *end != '\0' || port < 0 || port > 65535) {
-		fprintf(stderr, "Usage: echo_bare threads|epoll PORT   (on 127.0.0.1; PORT 0: any free)\n");
+	if (!(threads || events) || end == argv[2] || *end != '\0' || port < 0 || port > 65535) {
+		fprintf(stderr, "Usage: echo_bare threads|events PORT   (on 127.0.0.1; PORT 0: any free)\n");
 		return 2;
 	}
 	struct sockaddr_in addr = {
@@ -140,10 +153,11 @@ int main(int argc, char **argv)
 	}
 	socklen_t len = sizeof addr;
 	if (getsockname(listen_fd, (struct sockaddr *)&addr, &len) == 0)
-		printf("echo_bare: %s, listening on 127.0.0.1 port %u\n", argv[1], ntohs(addr.sin_port));
+		printf("echo_bare: %s%s, listening on 127.0.0.1 port %u\n", argv[1],
+		       !events ? "" : compat_has(COMPAT_EPOLL) ? " (epoll)" : " (poll)", ntohs(addr.sin_port));
 	fflush(stdout);
 	if (threads)
 		run_threads(listen_fd);
 	else
-		run_epoll(listen_fd);
+		run_events(listen_fd);
 }

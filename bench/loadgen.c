@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * loadgen: the suite's own load generator for the echo servers (bench/echo). N connections to a
- * loopback address, driven from one or a few threads with epoll and non-blocking sockets:
+ * loopback address, driven from one or a few threads with a poller (compat.h: epoll on Linux,
+ * poll() elsewhere and with PORTABLE=1) and non-blocking sockets:
  *
  *   ping-pong (default): every connection does one round trip to warm up (so a connection still
  *     waiting in the server's backlog is not timed), then sends a fixed-size message, waits until
@@ -28,11 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/net.h"
 #include "base/num.h"
 #include "base/stop.h"
@@ -43,7 +44,7 @@
 #define SECONDS_MAX 60
 #define HIST_US 1000000               /* 1 us buckets up to 1 s; anything slower in the last */
 #define EVENTS_MAX 512
-#define TICK_MS 50                    /* epoll_wait wakes this often to look at the clock */
+#define TICK_MS 50                    /* the poller wakes this often to look at the clock */
 #define STALL_NS 1000000000LL         /* ping-pong: a reply missing 1 s after the end is a stall */
 #define HOLD_REPLY_MS 30000           /* hold: how long the one ping-pong of each may take */
 
@@ -68,14 +69,14 @@ struct conn {
 	unsigned id;
 	uint32_t seq;
 	unsigned sent, got;
-	bool want_out;                    /* EPOLLOUT is watched: a send was short */
+	bool want_out;                    /* COMPAT_POLL_OUT is watched: a send was short */
 	int64_t t_sent;
 };
 
 struct worker {
 	const struct config *cfg;
 	pthread_t thread;
-	int epfd;
+	struct compat_poller *poller;
 	struct conn *conns;
 	unsigned n, next, pending, max_pending, connected, served;
 	unsigned busy;                    /* connections with a message on the way */
@@ -85,7 +86,22 @@ struct worker {
 	bool sending;                     /* false once the measured time is over */
 };
 
-static pthread_barrier_t start_line;
+/* Every thread starts the traffic together (a barrier; macOS has no pthread_barrier_t). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t all_here;
+	unsigned waiting, count;
+} start_line = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+
+static void start_line_wait(void)
+{
+	pthread_mutex_lock(&start_line.lock);
+	if (++start_line.waiting == start_line.count)
+		pthread_cond_broadcast(&start_line.all_here);
+	while (start_line.waiting < start_line.count)
+		pthread_cond_wait(&start_line.all_here, &start_line.lock);
+	pthread_mutex_unlock(&start_line.lock);
+}
 
 static int64_t now_ns(void)
 {
@@ -106,17 +122,19 @@ static void fail(struct worker *w, struct conn *c, enum err_kind kind)
 		w->pending--;
 	if (c->state == SENDING || c->state == WAITING)
 		w->busy--;
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
+		compat_poller_remove(w->poller, c->fd);   /* not watched yet: ENOENT, harmless */
 		close(c->fd);
+	}
 	c->fd = -1;
 	c->state = FAILED;
 	w->errors[kind]++;
 }
 
-static int watch(struct worker *w, struct conn *c, int op, uint32_t events)
+static int watch(struct worker *w, struct conn *c, bool add, unsigned events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = c };
-	return epoll_ctl(w->epfd, op, c->fd, &ev);
+	return add ? compat_poller_add(w->poller, c->fd, events, c)
+	           : compat_poller_modify(w->poller, c->fd, events, c);
 }
 
 static void start_connect(struct worker *w, struct conn *c)
@@ -137,7 +155,7 @@ static void start_connect(struct worker *w, struct conn *c)
 	}
 	c->state = CONNECTING;
 	w->pending++;
-	if (watch(w, c, EPOLL_CTL_ADD, EPOLLOUT) < 0)
+	if (watch(w, c, true, COMPAT_POLL_OUT) < 0)
 		fail(w, c, ERR_CONNECT);
 }
 
@@ -147,7 +165,7 @@ static void on_connect_done(struct worker *w, struct conn *c)
 	socklen_t len = sizeof err;
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0 ||
-	    watch(w, c, EPOLL_CTL_MOD, EPOLLIN) < 0) {
+	    watch(w, c, false, COMPAT_POLL_IN) < 0) {
 		fail(w, c, ERR_CONNECT);
 		return;
 	}
@@ -159,15 +177,15 @@ static void on_connect_done(struct worker *w, struct conn *c)
 /* Connect every connection, at most max_pending at a time, until done or the deadline. */
 static void connect_phase(struct worker *w)
 {
-	struct epoll_event events[EVENTS_MAX];
+	struct compat_event events[EVENTS_MAX];
 	int64_t deadline = now_ns() + (int64_t)w->cfg->connect_timeout_s * 1000000000;
 
 	while ((w->next < w->n || w->pending > 0) && now_ns() < deadline && !stop_requested()) {
 		while (w->next < w->n && w->pending < w->max_pending)
 			start_connect(w, &w->conns[w->next++]);
-		int k = epoll_wait(w->epfd, events, EVENTS_MAX, TICK_MS);
+		int k = compat_poller_wait(w->poller, events, EVENTS_MAX, TICK_MS);
 		for (int i = 0; i < k; i++) {
-			struct conn *c = events[i].data.ptr;
+			struct conn *c = events[i].data;
 			if (c->state == CONNECTING)
 				on_connect_done(w, c);
 			else   /* the server spoke or closed before any message: turned away */
@@ -193,7 +211,7 @@ static void send_message(struct worker *w, struct conn *c)
 	}
 	for (unsigned i = c->sent; i < size; i++)
 		msg[i] = pattern(c->id, c->seq, i);
-	ssize_t n = send(c->fd, msg + c->sent, size - c->sent, MSG_NOSIGNAL);
+	ssize_t n = compat_send(c->fd, msg + c->sent, size - c->sent, 0);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		fail(w, c, ERR_RESET);
 		return;
@@ -202,10 +220,10 @@ static void send_message(struct worker *w, struct conn *c)
 	bool short_send = c->sent < size;
 	if (!short_send)
 		c->state = WAITING;
-	/* epoll_ctl only when the interest changes: not one extra system call per message */
+	/* the poller is told only when the interest changes: not one extra system call per message */
 	if (short_send != c->want_out) {
 		c->want_out = short_send;
-		if (watch(w, c, EPOLL_CTL_MOD, short_send ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
+		if (watch(w, c, false, short_send ? COMPAT_POLL_IN | COMPAT_POLL_OUT : COMPAT_POLL_IN) < 0)
 			fail(w, c, ERR_RESET);
 	}
 }
@@ -255,23 +273,23 @@ static void on_readable(struct worker *w, struct conn *c)
 		record(w, c);
 }
 
-static void on_event(struct worker *w, struct conn *c, uint32_t events)
+static void on_event(struct worker *w, struct conn *c, unsigned events)
 {
-	if (c->state == SENDING && (events & EPOLLOUT))
+	if (c->state == SENDING && (events & COMPAT_POLL_OUT))
 		send_message(w, c);
-	if (c->state != FAILED && (events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+	if (c->state != FAILED && (events & (COMPAT_POLL_IN | COMPAT_POLL_ERR)))
 		on_readable(w, c);
 }
 
 /* Handle events until the deadline, or (until_idle) until no message is on the way. */
 static void run_until(struct worker *w, int64_t deadline, bool until_idle)
 {
-	struct epoll_event events[EVENTS_MAX];
+	struct compat_event events[EVENTS_MAX];
 
 	while (now_ns() < deadline && !stop_requested() && !(until_idle && w->busy == 0)) {
-		int k = epoll_wait(w->epfd, events, EVENTS_MAX, TICK_MS);
+		int k = compat_poller_wait(w->poller, events, EVENTS_MAX, TICK_MS);
 		for (int i = 0; i < k; i++)
-			on_event(w, events[i].data.ptr, events[i].events);
+			on_event(w, events[i].data, events[i].events);
 	}
 }
 
@@ -324,7 +342,7 @@ static void *worker_main(void *arg)
 	connect_phase(w);
 	if (!cfg->hold)
 		warm_up(w);
-	pthread_barrier_wait(&start_line);   /* every thread starts the traffic together */
+	start_line_wait();   /* every thread starts the traffic together */
 	if (cfg->hold) {
 		struct timespec pause = { .tv_sec = cfg->hold_ms / 1000,
 		                          .tv_nsec = (long)(cfg->hold_ms % 1000) * 1000000L };
@@ -333,8 +351,10 @@ static void *worker_main(void *arg)
 	int64_t ms = cfg->hold ? HOLD_REPLY_MS : (int64_t)cfg->seconds * 1000;
 	traffic_phase(w, now_ns() + ms * 1000000);
 	for (unsigned i = 0; i < w->n; i++)
-		if (w->conns[i].fd >= 0)
+		if (w->conns[i].fd >= 0) {
+			compat_poller_remove(w->poller, w->conns[i].fd);
 			close(w->conns[i].fd);
+		}
 	return NULL;
 }
 
@@ -509,7 +529,7 @@ static void report(const struct config *cfg, const struct worker *all)
 	putchar('\n');
 }
 
-/* Give worker k its share of the connections and its own epoll and histogram. */
+/* Give worker k its share of the connections and its own poller and histogram. */
 static int worker_init(struct worker *w, const struct config *cfg, struct conn *conns,
                        unsigned k)
 {
@@ -524,8 +544,8 @@ static int worker_init(struct worker *w, const struct config *cfg, struct conn *
 	for (unsigned i = 0; i < w->n; i++)
 		w->conns[i] = (struct conn){ .fd = -1, .state = IDLE, .id = first + i };
 	w->hist = calloc(HIST_US, sizeof *w->hist);
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	return w->hist != NULL && w->epfd >= 0 ? 0 : -1;
+	w->poller = compat_poller_new();
+	return w->hist != NULL && w->poller != NULL ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -541,7 +561,8 @@ int main(int argc, char **argv)
 	stop_setup();   /* ignore SIGPIPE; Ctrl-C ends the run early */
 	net_raise_fd_limit();
 	struct conn *conns = calloc(cfg.clients, sizeof *conns);
-	if (conns == NULL || pthread_barrier_init(&start_line, NULL, cfg.threads) != 0) {
+	start_line.count = cfg.threads;
+	if (conns == NULL) {
 		fprintf(stderr, "loadgen: out of memory\n");
 		return 1;
 	}
@@ -564,7 +585,7 @@ int main(int argc, char **argv)
 	report(&cfg, &workers[0]);
 	for (unsigned k = 0; k < started; k++) {   /* so that LeakSanitizer has nothing to say */
 		free(workers[k].hist);
-		close(workers[k].epfd);
+		compat_poller_free(workers[k].poller);
 	}
 	free(conns);
 	return 0;

@@ -31,15 +31,12 @@
  *
  * Left out on purpose: an idle timeout (a silent client keeps its thread, which is cheap here).
  */
-/* SCHED_BATCH (see run()) is a Linux policy that glibc declares only under _GNU_SOURCE. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +47,7 @@
 
 #include "base/cli.h"
 #include "base/clients.h"
+#include "base/compat.h"
 #include "base/lineasm.h"
 #include "base/log.h"
 #include "base/net.h"
@@ -161,12 +159,11 @@ static void *run(void *arg)
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-#ifdef SCHED_BATCH
 	/* Speed, not the lesson: a thread woken by its client's next message waits for the thread
-	 * on the CPU to block instead of preempting it (Linux), which saves a context switch per
-	 * message on a busy machine; bench/echo measures it (bench/README.md). */
-	(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &(struct sched_param){ 0 });
-#endif
+	 * on the CPU to block instead of preempting it (Linux's SCHED_BATCH; nothing elsewhere),
+	 * which saves a context switch per message on a busy machine; bench/echo measures it
+	 * (bench/README.md). */
+	(void)compat_thread_batch();
 	log_event("%s connected", e->address);
 	lineasm_init(&la);
 	while ((n = recv(e->conn, data, sizeof data, 0)) > 0) {
@@ -196,7 +193,7 @@ static void turn_away(int conn, const struct net_addr *peer)
 	                 live);
 
 	if (n > 0 && (size_t)n < sizeof line)
-		(void)send(conn, line, (size_t)n, MSG_DONTWAIT);
+		(void)compat_send(conn, line, (size_t)n, 0);   /* never waits */
 	clients_turn_away(conn);
 	log_peer_tuple(who, sizeof who, peer->host, peer->port, peer->ipv6);
 	log_event("%s turned away: %u clients connected", who, live);

@@ -12,22 +12,18 @@
  * Left out on purpose: RESOLVE_NO_XDEV (mount points inside the folder are followed) and magic
  * links (/proc/self/fd/N): the walk never follows an absolute link, so it cannot meet one.
  */
-/* openat2() has no glibc wrapper and is called through syscall(); glibc declares SYS_openat2 and
- * <linux/openat2.h>'s struct only for Linux, under _GNU_SOURCE. */
-#define _GNU_SOURCE
-
 #include "beneath.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "base/compat.h"
 
 /* How a folder along the path is opened: to look up names in it, never as a link. */
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -78,7 +74,7 @@ static int splice_link(int dir, const char *name, char *todo, size_t size, const
 	return 0;
 }
 
-/* Whether fd is a link: only O_PATH | O_NOFOLLOW opens one instead of failing (Linux). */
+/* Whether fd is a link: only O_PATH | O_NOFOLLOW opens one instead of failing (Linux, FreeBSD). */
 static bool is_link(int fd)
 {
 	struct stat st;
@@ -194,16 +190,12 @@ int beneath_walk(int root_fd, const char *rel, int flags)
 
 int beneath_open(int root_fd, const char *rel, int flags, bool walk_only)
 {
-	struct open_how how = {
-		.flags = (uint64_t)flags,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
+	int fd;
 
 	if (walk_only)
 		return beneath_walk(root_fd, rel, flags);
-	fd = syscall(SYS_openat2, root_fd, rel[0] != '\0' ? rel : ".", &how, sizeof how);
+	fd = compat_open_beneath(root_fd, rel, flags);
 	if (fd >= 0 || errno != ENOSYS)
-		return (int)fd;
+		return fd;
 	return beneath_walk(root_fd, rel, flags);
 }

@@ -15,9 +15,6 @@
  * A file answers the conditional GET first (304), then its Range (206 or 416, in ranges.c), in
  * the order of RFC 9110 13.2.2.
  */
-/* O_PATH is Linux's: glibc declares it only under _GNU_SOURCE. */
-#define _GNU_SOURCE
-
 #include "files.h"
 
 #include <errno.h>
@@ -30,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/compat.h"
 #include "beneath.h"
 #include "http/http.h"
 #include "http/http_date.h"
@@ -139,7 +137,8 @@ static int file_status(const struct http_request *req, const struct stat *st, co
 static int send_file(struct http_exchange *x, int fd, const struct stat *st, const char *name)
 {
 	char etag[ETAG_MAX], modified[HTTP_DATE_SIZE];
-	uint64_t mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+	struct timespec mtime = compat_mtime(st);
+	uint64_t mtime_ns = (uint64_t)mtime.tv_sec * 1000000000u + (uint64_t)mtime.tv_nsec;
 	uint64_t size = (uint64_t)st->st_size;
 	const char *type = mime_type_for(name, strlen(name));
 	struct ranges ranges;
@@ -277,8 +276,10 @@ int files_handle(struct http_exchange *x, void *ctx)
 		return send_failure(x, errno, false);
 	fd = beneath_open(root->fd, rel, OPEN_FLAGS, root->walk_only);
 	readable = fd >= 0;
-	if (fd < 0 && errno == EACCES)  /* unreadable, yet a directory still redirects or has an index */
-		fd = beneath_open(root->fd, rel, O_PATH | O_CLOEXEC, root->walk_only);
+	/* Unreadable, yet a directory still redirects or has an index: opened without reading it
+	 * (O_PATH). A system without such a flag (macOS, PORTABLE=1) answers it 404. */
+	if (fd < 0 && errno == EACCES && compat_o_path() != 0)
+		fd = beneath_open(root->fd, rel, compat_o_path() | O_CLOEXEC, root->walk_only);
 	if (fd < 0)
 		return send_failure(x, errno, false);
 	if (fstat(fd, &st) < 0) {

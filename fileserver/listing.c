@@ -15,11 +15,6 @@
  * are opaque bytes), and names equal but for case are ordered by their bytes, where Python keeps
  * the order readdir() gave.
  */
-/* struct dirent's d_type (DT_DIR, DT_LNK): one readdir() tells a directory or a symlink from a
- * file, so only symlinks and file systems without d_type cost a stat(). glibc needs
- * _DEFAULT_SOURCE for it. */
-#define _DEFAULT_SOURCE
-
 #include "listing.h"
 
 #include <dirent.h>
@@ -32,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/compat.h"
 #include "http/url.h"
 
 /* Bytes of HTML generated before they are written: one chunk on the wire. */
@@ -52,14 +48,17 @@ struct listing {
 	size_t names_len, names_cap;
 };
 
-/* Python's os.path.isdir() (follows links) and os.path.islink() for one name in dir. */
+/* Python's os.path.isdir() (follows links) and os.path.islink() for one name in dir. readdir()'s
+ * d_type (compat.h) tells a directory or a symlink from a file, so only symlinks, and file
+ * systems or systems without d_type, cost a stat(). */
 static void classify(int dir_fd, const struct dirent *d, struct entry *e)
 {
 	struct stat st;
+	int type = compat_dirent_type(d);
 
-	e->is_link = d->d_type == DT_LNK;
-	e->is_dir = d->d_type == DT_DIR;
-	if (d->d_type == DT_UNKNOWN && fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	e->is_link = type == COMPAT_DT_LNK;
+	e->is_dir = type == COMPAT_DT_DIR;
+	if (type == COMPAT_DT_UNKNOWN && fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		e->is_link = S_ISLNK(st.st_mode);
 		e->is_dir = S_ISDIR(st.st_mode);
 	}

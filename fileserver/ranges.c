@@ -15,11 +15,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/compat.h"
 #include "http/http.h"
 #include "http/http_conn.h"
 #include "http/http_date.h"
@@ -72,7 +72,7 @@ static int make_boundary(char out[RANGE_BOUNDARY_LEN + 1])
 	static const char hex[] = "0123456789abcdef";
 	unsigned char bits[RANGE_BOUNDARY_LEN / 2];
 
-	if (getrandom(bits, sizeof bits, 0) != (ssize_t)sizeof bits)
+	if (compat_random(bits, sizeof bits) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof bits; i++) {
 		out[2 * i] = hex[bits[i] >> 4];

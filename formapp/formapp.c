@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/compat.h"
 #include "base/clients.h"
 #include "base/log.h"
 #include "base/net.h"
@@ -74,19 +75,20 @@ static const char usage[] =
 /*
  * formapp's own files (templates/, users) wherever it is started from, as Flask finds
  * "templates" next to the app: the option's path if given, else NAME in the first folder with
- * a templates/ found from the binary's folder (/proc/self/exe) upwards, as formapp/ (the source
+ * a templates/ found from the binary's folder (compat_exe_path: /proc/self/exe on Linux, else
+ * what the system says, else argv[0]) upwards, as formapp/ (the source
  * tree: bin/, build/asan/bin/) or share/lab4/formapp/ (where `make install` puts them, next to
  * PREFIX/bin). The users file need not exist yet: --add-user creates it.
  */
-static bool locate(const char *given, const char *name, char *out, size_t size)
+static bool locate(const char *given, const char *name, const char *argv0, char *out, size_t size)
 {
 	static const char *const places[] = { "formapp/", "share/lab4/formapp/" };
 	char dir[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
 
 	if (given != NULL)
 		return (size_t)snprintf(out, size, "%s", given) < size;
-	dir[n > 0 ? n : 0] = '\0';
+	if (compat_exe_path(dir, sizeof dir, argv0) < 0)
+		dir[0] = '\0';
 	for (int level = 0; level < 4 && strrchr(dir, '/') != NULL; level++) {   /* 4: build/asan/bin */
 		*strrchr(dir, '/') = '\0';          /* one folder up */
 		for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
@@ -221,7 +223,7 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (!locate(o.users, "users", users, sizeof users))
+	if (!locate(o.users, "users", argv[0], users, sizeof users))
 		return EXIT_FAILURE;
 	if (o.add_user != NULL)
 		return add_user(users, o.add_user);
@@ -229,7 +231,7 @@ int main(int argc, char **argv)
 	guard_init(0);   /* as many password hashes at once as there are CPUs */
 	rc = https_configure("formapp", &o.tls, &cfg);
 	app.https = cfg.tls != NULL;
-	if (rc == 0 && !locate(o.templates, "templates", templates, sizeof templates))
+	if (rc == 0 && !locate(o.templates, "templates", argv[0], templates, sizeof templates))
 		rc = EXIT_FAILURE;
 	for (int i = 0; rc == 0 && i < PAGE_COUNT; i++)
 		if (!load_page(&app.pages[i], templates, routes_page_files[i]))

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
 #define ADDRESS_MAX 64   /* bytes of an address's text ("::ffff:10.0.0.7") */
 
 static struct {
@@ -35,28 +37,15 @@ static struct {
 
 void guard_init(unsigned max)
 {
-	pthread_condattr_t attr;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);   /* waits immune to date changes */
-	pthread_cond_init(&hashes.freed, &attr);
-	pthread_condattr_destroy(&attr);
-	hashes.max = max > 0 ? max : cpus > 0 ? (unsigned)cpus : 1;
+	compat_cond_init(&hashes.freed);   /* waits immune to date changes, where it can */
+	hashes.max = max > 0 ? max : compat_cpu_count();
 }
 
 bool guard_hash_begin(unsigned wait_ms)
 {
-	struct timespec until;
+	struct timespec until = compat_cond_deadline(wait_ms);
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&hashes.lock);
 	while (hashes.running >= hashes.max && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&hashes.freed, &hashes.lock, &until);

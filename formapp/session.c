@@ -5,8 +5,9 @@
  * cap whatever clients do, and a full table costs one sweep, not a failed allocation.
  *
  * Why each choice:
- * - Ids come from getrandom(), the kernel's CSPRNG: an id made from a counter, the time or rand()
- *   can be guessed, and whoever guesses one is that user (session hijacking).
+ * - Ids come from the kernel's CSPRNG (getrandom, or getentropy: compat.h): an id made from a
+ *   counter, the time or rand() can be guessed, and whoever guesses one is that user (session
+ *   hijacking).
  * - Ids are compared in constant time, so the time a lookup takes does not tell a client how
  *   many leading bytes of a guess were right.
  * - The bucket is picked from the id's first bytes: they are random, and only ids this table
@@ -21,8 +22,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
+
+#include "base/compat.h"
 
 struct entry {
 	unsigned char id[SESSION_ID_BYTES];
@@ -30,6 +32,8 @@ struct entry {
 	char owner[SESSION_OWNER_MAX + 1];   /* the client address that logged in */
 	int64_t login_time;     /* unix seconds */
 	int64_t last_ms;        /* last request, monotonic: the idle time counts from here */
+	uint64_t used;          /* the table's use count at its last request: orders uses exactly,
+	                         * where many fall in one millisecond (a fast hash, a busy server) */
 	uint64_t requests;
 	struct entry *next;     /* the next in its bucket, or in the free list */
 };
@@ -39,6 +43,7 @@ struct session_table {
 	size_t max, count, nbuckets;   /* nbuckets is a power of two */
 	size_t per_owner;
 	int64_t idle_ms;
+	uint64_t uses;                 /* sessions made and touched so far */
 	struct entry **buckets;
 	struct entry *free_list;
 	struct entry pool[];
@@ -161,7 +166,7 @@ static struct entry **least_recent(struct session_table *t, const char *owner, s
 			if (owner != NULL && strcmp((*link)->owner, owner) != 0)
 				continue;
 			(*owned)++;
-			if (oldest == NULL || (*link)->last_ms < (*oldest)->last_ms)
+			if (oldest == NULL || (*link)->used < (*oldest)->used)
 				oldest = link;
 		}
 	}
@@ -203,19 +208,11 @@ static void make_room(struct session_table *t, const char *owner, int64_t now_ms
 		unlink_entry(t, least_recent(t, NULL, &owned));
 }
 
-/* 16 bytes from the kernel's CSPRNG. getrandom() blocks only until it is seeded, at boot. */
+/* 16 bytes from the kernel's CSPRNG (getrandom, or getentropy: compat.h), which blocks only
+ * until it is seeded, at boot. */
 static int random_id(unsigned char *id)
 {
-	ssize_t n;
-
-	do
-		n = getrandom(id, SESSION_ID_BYTES, 0);
-	while (n < 0 && errno == EINTR);
-	if (n != SESSION_ID_BYTES) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	return compat_random(id, SESSION_ID_BYTES);
 }
 
 int session_create(struct session_table *t, const char *user, const char *owner, int64_t now_ms,
@@ -247,6 +244,7 @@ int session_create(struct session_table *t, const char *user, const char *owner,
 	memcpy(e->owner, owner, owner_len + 1);
 	e->login_time = (int64_t)time(NULL);
 	e->last_ms = now_ms;
+	e->used = ++t->uses;
 	e->requests = 0;
 	link = find(t, raw);            /* make_room may have emptied this bucket */
 	e->next = NULL;
@@ -281,6 +279,7 @@ int session_touch(struct session_table *t, const char *id, size_t len, int64_t n
 	if (e != NULL) {
 		if (now_ms > e->last_ms)    /* threads may pass their times a little out of order */
 			e->last_ms = now_ms;
+		e->used = ++t->uses;
 		e->requests++;
 		if (out != NULL) {
 			memcpy(out->user, e->user, sizeof out->user);

@@ -2,8 +2,9 @@
 /*
  * session: formapp's table of logged-in sessions (handout "Example: Typical use of Session id":
  * "The web app then creates a session in memory and returns a session ID"). An id is 128 bits
- * from the kernel's random source (getrandom), written as 32 lowercase hex digits; the table maps
- * it to what the server keeps for that session: the user, the login time, a request counter.
+ * from the kernel's random source (compat_random: getrandom or getentropy), written as 32
+ * lowercase hex digits; the table maps it to what the server keeps for that session: the user,
+ * the login time, a request counter.
  *
  * Only ids this table issued are ever found: a client that makes one up, or keeps one after
  * logout or expiry, gets ENOENT, so a session id can be neither chosen (fixation) nor revived.

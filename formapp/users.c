@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * users: checking a login against the users file, and adding a user to it (handout Part A.2:
- * the "POST login.php ... user=philip&pw=123456" step). Passwords are hashed with crypt_r()
- * (the thread-safe crypt; its 32 KiB work area is allocated per call) and never stored or
- * logged. Hashes are compared in constant time.
+ * the "POST login.php ... user=philip&pw=123456" step). Passwords are hashed with
+ * PBKDF2-HMAC-SHA256 from OpenSSL (users.h gives the line's format and why a slow hash), never
+ * stored or logged, and the hashes compared in constant time (CRYPTO_memcmp).
  *
  * Left out on purpose: locking the file against two writers (each addition is one O_APPEND
- * write, which the kernel keeps whole), and rate limiting of failed logins.
+ * write, which the kernel keeps whole), and other schemes (crypt(3)'s "$y$", "$6$"): their lines
+ * are refused, and the user is added again with --add-user.
  */
 #include "users.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -20,12 +20,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/io.h"
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
-/* What an unknown name is checked against: a yescrypt hash of a random password with the
- * default cost, so it takes as long as a real user's check and never matches. */
-static const char dummy_hash[] =
-	"$y$j9T$/Sku5FGwJOra6GSQd5OGr/$c/y13HBfcVeQPyHMNN5JhkEPc6JOURONYsVZouYOlv5";
+#include "base/compat.h"
+#include "base/io.h"
+#include "base/num.h"
+
+#define SCHEME "$pbkdf2-sha256$i="
+#define SALT_MIN 8
+#define SALT_MAX 64
+
+/* A hash field taken apart. */
+struct field {
+	unsigned long iterations;
+	unsigned char salt[SALT_MAX];
+	size_t salt_len;
+	unsigned char hash[USERS_HASH_BYTES];
+};
+
+/* What an unknown name (or a refused line) is checked against: the cost of a new line, so its
+ * check takes as long as a real user's, and a result that is never used. */
+static const struct field dummy = { .iterations = USERS_ITERATIONS, .salt_len = USERS_SALT_BYTES };
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool users_name_ok(const char *name, size_t len)
 {
@@ -97,34 +115,123 @@ static const char *find_hash(char *text, const char *name, size_t name_len)
 	return NULL;
 }
 
-/* Equal strings, in a time that depends on their lengths only. */
-static bool same_text(const char *a, const char *b)
+/* Base64 without padding (RFC 4648 4, 3.2) of in[0..len) into out; returns the length. */
+static size_t b64_encode(char *out, const unsigned char *in, size_t len)
 {
-	size_t n = strlen(a);
-	unsigned char diff = 0;
+	size_t o = 0;
 
-	if (n != strlen(b))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
+		             (i + 2 < len ? in[i + 2] : 0);
+		size_t chars = len - i >= 3 ? 4 : len - i + 1;
+		for (size_t k = 0; k < chars; k++)
+			out[o++] = b64[(v >> (18 - 6 * k)) & 63];
+	}
+	out[o] = '\0';
+	return o;
 }
 
-/* Whether hashing password with hash as the setting (its method and salt) gives hash again. */
-static bool hash_matches(const char *password, const char *hash)
+/* s[0..len) decoded into out (at most max bytes): only the alphabet, no padding, and unused low
+ * bits zero, so each value has one spelling. Returns the byte count, or -1. */
+static long b64_decode(const char *s, size_t len, unsigned char *out, size_t max)
 {
-	struct crypt_data *data = calloc(1, sizeof *data);
-	const char *out = data != NULL ? crypt_r(password, hash, data) : NULL;
-	bool match = out != NULL && out[0] != '*' && same_text(out, hash);
+	uint32_t acc = 0;
+	size_t bits = 0, n = 0;
 
-	free(data);
-	return match;
+	if (len % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *at = s[i] != '\0' ? strchr(b64, s[i]) : NULL;
+		if (at == NULL)
+			return -1;
+		acc = (acc << 6 | (uint32_t)(at - b64)) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == max)
+				return -1;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return (acc & ((1u << bits) - 1)) == 0 ? (long)n : -1;
+}
+
+/* "$pbkdf2-sha256$i=ITERATIONS$SALT$HASH" taken apart and checked; 0, or -1 for any other text. */
+static int parse_field(const char *text, struct field *f)
+{
+	size_t scheme = sizeof SCHEME - 1;
+	const char *iter, *salt, *hash;
+	uint64_t n;
+	long got;
+
+	if (strncmp(text, SCHEME, scheme) != 0)
+		return -1;
+	iter = text + scheme;
+	salt = strchr(iter, '$');
+	hash = salt != NULL ? strchr(salt + 1, '$') : NULL;
+	if (hash == NULL ||
+	    num_parse_u64(iter, (size_t)(salt - iter), USERS_ITERATIONS_MIN, USERS_ITERATIONS_MAX, &n) < 0)
+		return -1;
+	f->iterations = (unsigned long)n;
+	got = b64_decode(salt + 1, (size_t)(hash - salt - 1), f->salt, sizeof f->salt);
+	if (got < SALT_MIN)
+		return -1;
+	f->salt_len = (size_t)got;
+	got = b64_decode(hash + 1, strlen(hash + 1), f->hash, sizeof f->hash);
+	return got == USERS_HASH_BYTES ? 0 : -1;
+}
+
+static int pbkdf2(unsigned char out[USERS_HASH_BYTES], const char *password, size_t password_len,
+                  const unsigned char *salt, size_t salt_len, unsigned long iterations)
+{
+	if (PKCS5_PBKDF2_HMAC(password, (int)password_len, salt, (int)salt_len, (int)iterations,
+	                      EVP_sha256(), USERS_HASH_BYTES, out) != 1) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int users_hash_field(char *out, size_t size, const char *password, size_t password_len,
+                     const unsigned char *salt, size_t salt_len, unsigned long iterations)
+{
+	unsigned char hash[USERS_HASH_BYTES];
+	char salt_text[SALT_MAX / 3 * 4 + 4], hash_text[USERS_HASH_BYTES / 3 * 4 + 4];
+
+	if (iterations < USERS_ITERATIONS_MIN || iterations > USERS_ITERATIONS_MAX ||
+	    salt_len < SALT_MIN || salt_len > SALT_MAX || password_len > USERS_PASSWORD_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pbkdf2(hash, password, password_len, salt, salt_len, iterations) < 0)
+		return -1;
+	b64_encode(salt_text, salt, salt_len);
+	b64_encode(hash_text, hash, sizeof hash);
+	int n = snprintf(out, size, SCHEME "%lu$%s$%s", iterations, salt_text, hash_text);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether password hashes to the line's hash. A line that is not of the form still costs one
+ * hash (of the dummy), so a refused line takes as long as a real one. */
+static bool hash_matches(const char *password, size_t password_len, const char *text)
+{
+	struct field f;
+	unsigned char got[USERS_HASH_BYTES];
+	bool usable = text != NULL && parse_field(text, &f) == 0;
+	const struct field *use = usable ? &f : &dummy;
+
+	if (pbkdf2(got, password, password_len, use->salt, use->salt_len, use->iterations) < 0)
+		return false;
+	return usable && CRYPTO_memcmp(got, f.hash, sizeof got) == 0;
 }
 
 int users_check(const char *path, const char *name, size_t name_len, const char *password,
                 size_t password_len)
 {
-	char copy[USERS_PASSWORD_MAX + 1] = "";
 	size_t len;
 	char *text = read_file(path, &len, false);
 	const char *hash = NULL;
@@ -132,13 +239,11 @@ int users_check(const char *path, const char *name, size_t name_len, const char 
 
 	if (text == NULL)
 		return -1;
-	if (users_name_ok(name, name_len) && password_len <= USERS_PASSWORD_MAX &&
-	    memchr(password, '\0', password_len) == NULL) {
-		memcpy(copy, password, password_len);
-		copy[password_len] = '\0';
+	bool usable = users_name_ok(name, name_len) && password_len <= USERS_PASSWORD_MAX &&
+	              memchr(password, '\0', password_len) == NULL;
+	if (usable)
 		hash = find_hash(text, name, name_len);
-	}
-	match = hash_matches(copy, hash != NULL ? hash : dummy_hash) && hash != NULL;
+	match = hash_matches(usable ? password : "", usable ? password_len : 0, hash) && hash != NULL;
 	free(text);
 	return match ? 1 : 0;
 }
@@ -146,7 +251,7 @@ int users_check(const char *path, const char *name, size_t name_len, const char 
 /* "name:hash\n", after a '\n' if the file does not end with one. 0, or -1 with errno. */
 static int append_line(const char *path, bool newline_first, const char *name, const char *hash)
 {
-	char line[USERS_NAME_MAX + CRYPT_OUTPUT_SIZE + 4];
+	char line[USERS_NAME_MAX + USERS_FIELD_MAX + 4];
 	int n = snprintf(line, sizeof line, "%s%s:%s\n", newline_first ? "\n" : "", name, hash);
 	int fd, ret = -1;
 
@@ -167,9 +272,8 @@ static int append_line(const char *path, bool newline_first, const char *name, c
 int users_add(const char *path, const char *name, const char *password)
 {
 	size_t password_len = strlen(password), len;
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data *data = NULL;
-	const char *hash;
+	unsigned char salt[USERS_SALT_BYTES];
+	char hash[USERS_FIELD_MAX];
 	char *text;
 	int ret = -1;
 
@@ -186,17 +290,11 @@ int users_add(const char *path, const char *name, const char *password)
 		errno = EEXIST;
 		goto done;
 	}
-	data = calloc(1, sizeof *data);
-	if (data == NULL || crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL)
-		goto done;
-	hash = crypt_r(password, salt, data);
-	if (hash == NULL || hash[0] == '*') {
-		errno = EINVAL;
-		goto done;
-	}
-	ret = append_line(path, newline_first, name, hash);
+	if (compat_random(salt, sizeof salt) == 0 &&
+	    users_hash_field(hash, sizeof hash, password, password_len, salt, sizeof salt,
+	                     USERS_ITERATIONS) == 0)
+		ret = append_line(path, newline_first, name, hash);
 done:
 	free(text);
-	free(data);
 	return ret;
 }

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/io.h"
 #include "base/log.h"
 
@@ -162,7 +163,7 @@ int wire_open(struct wire_conn *c, const struct wire_peer *peer, struct wire_log
 	if (c->buf == NULL)
 		return failed(c, WIRE_FAILED, "labcheck is out of memory");
 	c->cap = WIRE_BUF_START;
-	c->fd = socket(peer->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->fd = compat_socket(peer->addr.ss_family, SOCK_STREAM, 0);   /* close-on-exec */
 	if (c->fd < 0 || connect_deadline(c->fd, peer) < 0 ||
 	    io_set_timeouts(c->fd, 0, (unsigned)peer->timeout_ms) < 0) {
 		int err = errno;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/clients.h"
+#include "base/compat.h"
 #include "base/io.h"
 
 static int pair(int *other)
@@ -71,7 +72,7 @@ START_TEST(test_turned_away_gets_its_answer_then_eof)
 	int peer, fd = pair(&peer);
 
 	ck_assert_int_ge(clients_open(1), 1);
-	ck_assert_int_eq(send(fd, "busy\n", 5, MSG_DONTWAIT), 5);
+	ck_assert_int_eq(compat_send(fd, "busy\n", 5, 0), 5);
 	clients_turn_away(fd);
 	ck_assert_int_eq(io_read_deadline(peer, buf, sizeof buf, io_now_ms() + 1000), 5);
 	ck_assert_int_eq(memcmp(buf, "busy\n", 5), 0);

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+#include "base/io.h"
 #include "http/http_body.h"
 #include "http/http_error.h"
 #include "http_harness.h"
@@ -375,7 +377,7 @@ START_TEST(slow_head_gets_408)
 	harness_start();
 	for (size_t i = 0; request[i] != '\0'; i++) {
 		struct pollfd p = { .fd = h.fd, .events = POLLIN };
-		if (send(h.fd, request + i, 1, MSG_NOSIGNAL) < 0 || poll(&p, 1, 50) > 0)
+		if (compat_send(h.fd, request + i, 1, 0) < 0 || poll(&p, 1, 50) > 0)
 			break;
 	}
 	expect_error(HTTP_REQUEST_TIMEOUT);
@@ -518,12 +520,7 @@ START_TEST(unread_chunked_body_over_discard_limit)
 	harness_send_text(size_line);
 	ck_assert_str_eq(harness_response(false), ok("/a", ""));
 	/* The server stops reading partway: later writes may fail, which is the point. */
-	for (size_t done = 0; done <= HTTP_DISCARD_MAX;) {
-		ssize_t n = send(h.fd, data + done, HTTP_DISCARD_MAX + 1 - done, MSG_NOSIGNAL);
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
+	(void)io_write_all(h.fd, data, HTTP_DISCARD_MAX + 1);
 	free(data);
 	harness_expect_eof(HARNESS_WAIT_MS);
 }

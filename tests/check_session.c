@@ -294,6 +294,26 @@ START_TEST(test_share_evicts_the_owners_least_recently_used)
 }
 END_TEST
 
+/* Many logins in one millisecond (a cheap hash): the first made is still the first to go. */
+START_TEST(test_share_evicts_in_order_within_a_millisecond)
+{
+	struct session_table *t = session_table_new(10, 3, IDLE_MS);
+	char ids[5][SESSION_ID_LEN + 1];
+
+	ck_assert_ptr_nonnull(t);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(session_create(t, "u", "::1", 7, ids[i]), 0);
+	ck_assert_int_eq(session_touch(t, ids[0], SESSION_ID_LEN, 7, NULL), -1);
+	ck_assert_int_eq(session_touch(t, ids[1], SESSION_ID_LEN, 7, NULL), -1);
+	ck_assert_int_eq(session_touch(t, ids[2], SESSION_ID_LEN, 7, NULL), 0);   /* now the newest */
+	ck_assert_int_eq(session_create(t, "u", "::1", 7, ids[0]), 0);
+	ck_assert_int_eq(session_touch(t, ids[3], SESSION_ID_LEN, 7, NULL), -1);
+	ck_assert_int_eq(session_touch(t, ids[2], SESSION_ID_LEN, 7, NULL), 0);
+	ck_assert_int_eq(session_touch(t, ids[4], SESSION_ID_LEN, 7, NULL), 0);
+	session_table_free(t);
+}
+END_TEST
+
 START_TEST(test_owner_length)
 {
 	char owner[SESSION_OWNER_MAX + 2], id[SESSION_ID_LEN + 1];
@@ -425,6 +445,7 @@ Suite *suite_session(void)
 	tcase_add_test(tc, test_cap_drops_expired_first);
 	tcase_add_test(tc, test_one_address_holds_at_most_its_share);
 	tcase_add_test(tc, test_share_evicts_the_owners_least_recently_used);
+	tcase_add_test(tc, test_share_evicts_in_order_within_a_millisecond);
 	tcase_add_test(tc, test_owner_length);
 	tcase_add_test(tc, test_user_name_length);
 	tcase_add_test(tc, test_bad_table_sizes);

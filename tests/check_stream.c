@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/io.h"
 #include "base/net.h"
 #include "base/stop.h"
@@ -230,7 +231,8 @@ static void tcp_pair(int *client, int *server)
 }
 
 /* A head written "with more to follow" does not leave on its own, even with TCP_NODELAY (as
- * the HTTP engine sets it): it waits for the file body, and both arrive, in order. */
+ * the HTTP engine sets it): it waits for the file body, and both arrive, in order. A build
+ * without MSG_MORE (PORTABLE=1, macOS) sends the head at once: only the order is its contract. */
 START_TEST(test_writev_more_waits_for_the_body)
 {
 	enum { OFFSET = 100, COUNT = 5000 };
@@ -244,7 +246,9 @@ START_TEST(test_writev_more_waits_for_the_body)
 	stream_init_plain(&tcp, server);
 	ck_assert_int_eq(stream_writev_more(&tcp, iov, 2), 6);
 	struct pollfd p = { .fd = client, .events = POLLIN };
-	ck_assert_msg(poll(&p, 1, 100) == 0, "the held bytes left alone");
+	int ready = poll(&p, 1, 100);
+	if (compat_has(COMPAT_SEND_MORE))
+		ck_assert_msg(ready == 0, "the held bytes left alone");
 	ck_assert_int_eq(stream_send_file(&tcp, file_fd, OFFSET, COUNT), COUNT);
 	while (have < COUNT + 6) {
 		ssize_t n = io_read_deadline(client, got + have, sizeof got - have, io_now_ms() + 5000);

@@ -44,6 +44,7 @@
 
 #include "base/cli.h"
 #include "base/clients.h"
+#include "base/compat.h"
 #include "base/io.h"
 #include "base/log.h"
 #include "base/net.h"
@@ -267,7 +268,7 @@ static struct client *new_client(int conn)
 	struct client *c = slot >= 0 ? malloc(sizeof *c) : NULL;
 
 	if (slot < 0) {
-		(void)send(conn, busy_response, sizeof busy_response - 1, MSG_DONTWAIT);
+		(void)compat_send(conn, busy_response, sizeof busy_response - 1, 0);   /* never waits */
 		clients_turn_away(conn);
 	} else if (c == NULL) {
 		clients_done(slot);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/io.h"
 #include "base/log.h"
 
@@ -41,15 +42,11 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static int turned_away[TURNED_AWAY_KEEP];
 static unsigned turned_away_next;
 
-/* The stop waits with timeouts, so the condvar uses the monotonic clock (immune to date jumps). */
+/* The stop waits with timeouts, so the condvar uses the monotonic clock (immune to date jumps)
+ * where the system lets it (compat.h). */
 static void table_init_once(void)
 {
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&table.idle, &attr);
-	pthread_condattr_destroy(&attr);
+	compat_cond_init(&table.idle);
 }
 
 static unsigned cap_for_descriptors(unsigned wanted)
@@ -162,15 +159,8 @@ static void shutdown_all(int how)
 /* Called with table.lock held; returns when live is 0 or ms have passed. */
 static void wait_idle(unsigned ms)
 {
-	struct timespec until;
+	struct timespec until = compat_cond_deadline(ms);
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	while (table.live > 0 && pthread_cond_timedwait(&table.idle, &table.lock, &until) != ETIMEDOUT)
 		continue;
 }

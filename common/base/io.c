@@ -22,18 +22,18 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/stop.h"
 
 /* Linux refuses more than 1024 iovecs per call (UIO_MAXIOV); longer arrays go in batches. */
 #define IOV_BATCH 1024
-/* One sendfile() call at most; Linux stops at 0x7ffff000 anyway, and a smaller piece lets a
+/* One compat_sendfile() call at most; Linux stops at 0x7ffff000 anyway, and a smaller piece lets a
  * stop request be seen between pieces. */
 #define SENDFILE_PIECE ((size_t)1 << 30)
 
@@ -170,9 +170,10 @@ static bool send_again(int fd, bool stoppable, const struct io_pace *pace)
 
 /*
  * The one send loop of the plain transport, under every writer here. Sends never block
- * (MSG_DONTWAIT), on a blocking socket too: every wait is send_again()'s poll(), so a send timeout
- * is counted the same way everywhere and a stoppable call sees a stop. MSG_NOSIGNAL: a vanished
- * peer is EPIPE here, never a SIGPIPE that kills the server. A fd that is no socket (a pipe, a
+ * (compat_sendmsg: MSG_DONTWAIT), on a blocking socket too: every wait is send_again()'s poll(),
+ * so a send timeout is counted the same way everywhere and a stoppable call sees a stop. Nor do
+ * they raise SIGPIPE (MSG_NOSIGNAL, or its fallback): a vanished peer is EPIPE here, never a
+ * signal that kills the server. A fd that is no socket (a pipe, a
  * file) gets writev(). The caller's array is consumed as bytes go out.
  */
 static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable,
@@ -189,7 +190,7 @@ static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool s
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)batch };
 		if (stoppable && stop_seen())
 			return -1;
-		ssize_t n = is_socket ? sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT | flags)
+		ssize_t n = is_socket ? compat_sendmsg(fd, &msg, flags)
 		                      : writev(fd, iov, batch);
 		if (n >= 0) {
 			iov = advance(iov, &iovcnt, (size_t)n);
@@ -222,8 +223,9 @@ ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct i
 }
 
 /*
- * sendfile() has no MSG_NOSIGNAL: a client that left raises SIGPIPE, which stop_setup()
- * ignores, so it arrives here as EPIPE. A return of 0 means the file ended before count bytes:
+ * Linux's sendfile() has no MSG_NOSIGNAL: a client that left raises SIGPIPE, which stop_setup()
+ * ignores, so it arrives here as EPIPE (compat_sendfile's pread() and send fallback never raises
+ * it). A return of 0 means the file ended before count bytes:
  * it shrank after the headers promised its length, and the response cannot be completed (EIO).
  */
 ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct io_pace *pace)
@@ -236,7 +238,7 @@ ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct i
 	}
 	while (left > 0) {
 		size_t piece = left < SENDFILE_PIECE ? (size_t)left : SENDFILE_PIECE;
-		ssize_t n = sendfile(fd, file_fd, &pos, piece);
+		ssize_t n = compat_sendfile(fd, file_fd, &pos, piece);
 		if (n == 0) {
 			errno = EIO;
 			return -1;

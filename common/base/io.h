@@ -58,17 +58,18 @@ void io_pace_start(struct io_pace *p, unsigned grace_ms, unsigned min_rate);
 int64_t io_pace_deadline(const struct io_pace *p);
 
 /*
- * Write all len bytes to fd (socket or not), retrying short writes and EINTR. On a socket it uses
- * MSG_NOSIGNAL, and a full socket buffer is waited out for at most the socket's SO_SNDTIMEO
- * (io_set_timeouts; none: no limit), restarted by each byte the peer takes. Returns len, or -1
+ * Write all len bytes to fd (socket or not), retrying short writes and EINTR. On a socket it never
+ * raises SIGPIPE (compat_send: MSG_NOSIGNAL or its fallback), and a full socket buffer is waited
+ * out for at most the socket's SO_SNDTIMEO (io_set_timeouts; none: no limit), restarted by each
+ * byte the peer takes. Returns len, or -1
  * (errno EPIPE, ECONNRESET, ETIMEDOUT).
  */
 ssize_t io_write_all(int fd, const void *buf, size_t len);
 
 /*
- * The same for the entries of iov in order, with flags added to the send (MSG_MORE: more follows
- * at once, so the bytes may wait to share a packet with it), and a wait for room also bounded by
- * pace (NULL: none), whose done it counts up. The array is consumed: its entries are changed as
+ * The same for the entries of iov in order, with flags for the send (0, or COMPAT_SEND_MORE_FLAG:
+ * more follows at once, so the bytes may wait to share a packet with it; compat.h), and a wait
+ * for room also bounded by pace (NULL: none), whose done it counts up. The array is consumed: its entries are changed as
  * bytes go out. Returns the total, or -1 (EINVAL when it exceeds SSIZE_MAX; ETIMEDOUT).
  */
 ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct io_pace *pace);
@@ -78,10 +79,10 @@ ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct i
 ssize_t io_iov_length(const struct iovec *iov, int iovcnt);
 
 /*
- * Send count bytes of file_fd from offset to the socket fd with sendfile() (the bytes never pass
- * through user space), waiting for room as io_write_all does; fd should be non-blocking, else the
- * kernel applies SO_SNDTIMEO afresh to each internal batch of a sendfile(). pace as
- * io_writev_all. Returns count, or -1
+ * Send count bytes of file_fd from offset to the socket fd with compat_sendfile() (Linux's
+ * sendfile: the bytes never pass through user space; elsewhere pread() and send()), waiting for
+ * room as io_write_all does; fd should be non-blocking, else the kernel applies SO_SNDTIMEO
+ * afresh to each internal batch of a sendfile(). pace as io_writev_all. Returns count, or -1
  * (errno from the socket or the file; EIO if the file ended before count bytes: it shrank).
  */
 ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct io_pace *pace);

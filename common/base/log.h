@@ -21,8 +21,8 @@ bool log_is_quiet(void);
 
 /*
  * The text of an errno value, for log lines: the XSI strerror_r() (thread-safe, unlike strerror),
- * written into buf. Returns buf. Here because files that define _GNU_SOURCE get glibc's other
- * strerror_r, which returns a pointer instead of filling buf.
+ * written into buf. Returns buf. Here because a file built with glibc's GNU extensions (compat.c)
+ * gets glibc's other strerror_r, which returns a pointer instead of filling buf.
  */
 const char *log_strerror(int err, char *buf, size_t len);
 

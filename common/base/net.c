@@ -7,10 +7,6 @@
  *
  * Left out on purpose: non-blocking sockets and event loops (the lab is about threads).
  */
-/* accept4(): takes SOCK_CLOEXEC in the same call, so no fd is ever open without close-on-exec.
- * It is a Linux/BSD call that glibc declares only under _GNU_SOURCE. */
-#define _GNU_SOURCE
-
 #include "base/net.h"
 
 #include <errno.h>
@@ -23,6 +19,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/compat.h"
 #include "base/log.h"
 #include "base/stop.h"
 
@@ -47,7 +44,7 @@ void net_raise_fd_limit(void)
 
 static int listen_one(const struct addrinfo *ai, bool dual_stack)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	int fd = compat_socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);   /* close-on-exec */
 	if (fd < 0)
 		return -1;
 	int one = 1, zero = 0;
@@ -170,8 +167,12 @@ int net_local_addr(int fd, struct net_addr *out)
 /* accept(2), "Error handling": these concern the one pending client, not the listener. */
 static bool accept_retryable(int err)
 {
+#ifdef EHOSTDOWN   /* not POSIX; Linux and the BSDs have it */
+	if (err == EHOSTDOWN)
+		return true;
+#endif
 	return err == EINTR || err == EAGAIN || err == EWOULDBLOCK || err == ECONNABORTED ||
-	       err == EPROTO || err == ENETDOWN || err == ENOPROTOOPT || err == EHOSTDOWN ||
+	       err == EPROTO || err == ENETDOWN || err == ENOPROTOOPT ||
 	       err == EHOSTUNREACH || err == EOPNOTSUPP || err == ENETUNREACH || err == EPERM;
 }
 
@@ -189,7 +190,9 @@ int net_accept(int listen_fd, struct sockaddr_storage *peer, socklen_t *peer_len
 		if (ready <= 0)
 			continue;
 		*peer_len = sizeof *peer;
-		int fd = accept4(listen_fd, (struct sockaddr *)peer, peer_len, SOCK_CLOEXEC);
+		/* close-on-exec in the same call where the system can (accept4), so no fd is ever
+		 * open without it */
+		int fd = compat_accept(listen_fd, (struct sockaddr *)peer, peer_len);
 		if (fd >= 0)
 			return fd;
 		/* Out of descriptors or memory: wait for clients to leave instead of spinning. */

@@ -6,18 +6,16 @@
  *
  * Left out on purpose: a thread pool, and an event loop (the lab is about threads).
  */
-/* SCHED_BATCH is a Linux policy that glibc declares only under _GNU_SOURCE. */
-#define _GNU_SOURCE
 #include "base/net_serve.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "base/clients.h"
+#include "base/compat.h"
 #include "base/log.h"
 #include "base/stop.h"
 
@@ -35,17 +33,15 @@ static void *client_main(void *p)
 	int slot = arg->slot;
 
 	free(arg);
-#ifdef SCHED_BATCH
 	/*
-	 * Under SCHED_BATCH a thread woken by its client's next request does not preempt the thread
-	 * already on the CPU (the client program, or another client's thread); it waits until that
-	 * one blocks or its time slice ends. On a busy machine that saves context switches on every
-	 * request (bench/README.md, "Threads and the scheduler"); on an idle one nothing changes, as
-	 * a woken thread still gets a free CPU at once. The priority stays 0, so no privilege is
-	 * needed, and a refusal only leaves the default policy.
+	 * Under Linux's SCHED_BATCH a thread woken by its client's next request does not preempt
+	 * the thread already on the CPU (the client program, or another client's thread); it waits
+	 * until that one blocks or its time slice ends. On a busy machine that saves context
+	 * switches on every request (bench/README.md, "Threads and the scheduler"); on an idle one
+	 * nothing changes, as a woken thread still gets a free CPU at once. The priority stays 0, so no privilege is
+	 * needed, and a refusal (or a system without it) only leaves the default policy.
 	 */
-	(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &(struct sched_param){ 0 });
-#endif
+	(void)compat_thread_batch();
 	srv->serve(&client, srv->ctx);
 	clients_done(slot);
 	return NULL;

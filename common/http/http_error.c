@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/compat.h"
 #include "base/log.h"
 #include "http/http_conn.h"
 #include "http/http_date.h"
@@ -158,5 +159,5 @@ void http_error_busy(int fd, const struct net_addr *peer, void *ctx)
 	                 server ? server : "", server ? "\r\n" : "", sizeof body - 1, body);
 	/* On the accepting thread: never block it. A full socket buffer just loses the message. */
 	if (n > 0 && (size_t)n < sizeof msg)
-		(void)send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		(void)compat_send(fd, msg, (size_t)n, 0);
 }

@@ -5,14 +5,16 @@
  * the TLS module's counterpart (tls_conn.h); otherwise to io's loops (io.h) on the socket.
  *
  * The plain socket is made non-blocking, and every wait is a poll() of io's: for a read up to
- * its deadline, for a write up to the send timeout. A file body goes out with sendfile(2), so its
- * bytes never pass through user space (what http.server's copyfile() does with read and write).
+ * its deadline, for a write up to the send timeout. A file body goes out with sendfile(2) where
+ * the system has it (compat.h), so its bytes never pass through user space (what http.server's
+ * copyfile() does with read and write).
  */
 #include "tls/stream.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include "base/compat.h"
 #include "base/io.h"
 #include "tls/tls_conn.h"
 
@@ -48,13 +50,14 @@ ssize_t stream_write_all(struct stream *s, const void *buf, size_t len)
 }
 
 /* MSG_MORE holds a partial packet until the next send without it (sendfile's last piece), as
- * TCP_CORK does, but without the two setsockopt() calls around it. A TCP matter: over TLS the
- * bytes are records, written as any others. */
+ * TCP_CORK does, but without the two setsockopt() calls around it; a system without it sends the
+ * head in a packet of its own (compat.h). A TCP matter: over TLS the bytes are records, written
+ * as any others. */
 ssize_t stream_writev_more(struct stream *s, struct iovec *iov, int iovcnt)
 {
 	if (s->tls != NULL)
 		return tls_writev_all(s->tls, iov, iovcnt, &s->send_pace);
-	return io_writev_all(s->fd, iov, iovcnt, MSG_MORE, &s->send_pace);
+	return io_writev_all(s->fd, iov, iovcnt, COMPAT_SEND_MORE_FLAG, &s->send_pace);
 }
 
 ssize_t stream_send_file(struct stream *s, int file_fd, off_t offset, uint64_t count)

@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/compat.h"
 #include "base/log.h"
 
 struct tls_server {
@@ -58,9 +59,9 @@ static int bio_write(BIO *b, const char *data, int len)
 {
 	ssize_t n;
 	BIO_clear_retry_flags(b);
-	/* MSG_NOSIGNAL: a client that left is an EPIPE here, never a SIGPIPE. */
+	/* Never blocks; a client that left is an EPIPE here, never a SIGPIPE (compat.h). */
 	do
-		n = send(bio_fd(b), data, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = compat_send(bio_fd(b), data, (size_t)len, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		BIO_set_retry_write(b);
@@ -72,7 +73,7 @@ static int bio_read(BIO *b, char *buf, int len)
 	ssize_t n;
 	BIO_clear_retry_flags(b);
 	do
-		n = recv(bio_fd(b), buf, (size_t)len, MSG_DONTWAIT);
+		n = compat_recv(bio_fd(b), buf, (size_t)len, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		BIO_set_retry_read(b);

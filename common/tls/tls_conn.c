@@ -24,6 +24,7 @@
 #include <openssl/ssl.h>
 
 #include "base/buf.h"
+#include "base/compat.h"
 #include "base/io.h"
 #include "base/stop.h"
 
@@ -104,7 +105,7 @@ static int peek_first_bytes(int fd, int64_t deadline_ms)
 	while (n < 0) {
 		if (wait_fd(fd, POLLIN, deadline_ms) < 0)
 			return -1;
-		n = recv(fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+		n = compat_recv(fd, head, sizeof head, MSG_PEEK);
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
 	}

@@ -360,6 +360,10 @@ def why_not_run(cmd):
     """Why a command cannot run here, or None."""
     if "HANDOUT_DIR" in cmd and not HANDOUT_DIR:
         return "needs the handout's listings: set HANDOUT_DIR (README.md)"
+    for tool in ("tshark", "dumpcap"):
+        if re.search(rf"\b{tool}\b", cmd) and shutil.which(tool) is None:
+            return (f"{tool} is missing (Debian: sudo apt-get install tshark; "
+                    "macOS: brew install wireshark)")
     if LIVE_CAPTURE.search(cmd):
         if not CAPTURE_DENIED:
             CAPTURE_DENIED.append(capture_probe())
