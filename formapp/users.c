@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "base/base64.h"
 #include "base/compat.h"
 #include "base/io.h"
 #include "base/num.h"
@@ -42,8 +43,6 @@ struct field {
 /* What an unknown name (or a refused line) is checked against: the cost of a new line, so its
  * check takes as long as a real user's, and a result that is never used. */
 static const struct field dummy = { .iterations = USERS_ITERATIONS, .salt_len = USERS_SALT_BYTES };
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool users_name_ok(const char *name, size_t len)
 {
@@ -115,47 +114,6 @@ static const char *find_hash(char *text, const char *name, size_t name_len)
 	return NULL;
 }
 
-/* Base64 without padding (RFC 4648 4, 3.2) of in[0..len) into out; returns the length. */
-static size_t b64_encode(char *out, const unsigned char *in, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
-		             (i + 2 < len ? in[i + 2] : 0);
-		size_t chars = len - i >= 3 ? 4 : len - i + 1;
-		for (size_t k = 0; k < chars; k++)
-			out[o++] = b64[(v >> (18 - 6 * k)) & 63];
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* s[0..len) decoded into out (at most max bytes): only the alphabet, no padding, and unused low
- * bits zero, so each value has one spelling. Returns the byte count, or -1. */
-static long b64_decode(const char *s, size_t len, unsigned char *out, size_t max)
-{
-	uint32_t acc = 0;
-	size_t bits = 0, n = 0;
-
-	if (len % 4 == 1)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		const char *at = s[i] != '\0' ? strchr(b64, s[i]) : NULL;
-		if (at == NULL)
-			return -1;
-		acc = (acc << 6 | (uint32_t)(at - b64)) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == max)
-				return -1;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return (acc & ((1u << bits) - 1)) == 0 ? (long)n : -1;
-}
-
 /* "$pbkdf2-sha256$i=ITERATIONS$SALT$HASH" taken apart and checked; 0, or -1 for any other text. */
 static int parse_field(const char *text, struct field *f)
 {
@@ -173,11 +131,11 @@ static int parse_field(const char *text, struct field *f)
 	    num_parse_u64(iter, (size_t)(salt - iter), USERS_ITERATIONS_MIN, USERS_ITERATIONS_MAX, &n) < 0)
 		return -1;
 	f->iterations = (unsigned long)n;
-	got = b64_decode(salt + 1, (size_t)(hash - salt - 1), f->salt, sizeof f->salt);
+	got = base64_decode(salt + 1, (size_t)(hash - salt - 1), f->salt, sizeof f->salt);
 	if (got < SALT_MIN)
 		return -1;
 	f->salt_len = (size_t)got;
-	got = b64_decode(hash + 1, strlen(hash + 1), f->hash, sizeof f->hash);
+	got = base64_decode(hash + 1, strlen(hash + 1), f->hash, sizeof f->hash);
 	return got == USERS_HASH_BYTES ? 0 : -1;
 }
 
@@ -196,7 +154,7 @@ int users_hash_field(char *out, size_t size, const char *password, size_t passwo
                      const unsigned char *salt, size_t salt_len, unsigned long iterations)
 {
 	unsigned char hash[USERS_HASH_BYTES];
-	char salt_text[SALT_MAX / 3 * 4 + 4], hash_text[USERS_HASH_BYTES / 3 * 4 + 4];
+	char salt_text[BASE64_SIZE(SALT_MAX)], hash_text[BASE64_SIZE(USERS_HASH_BYTES)];
 
 	if (iterations < USERS_ITERATIONS_MIN || iterations > USERS_ITERATIONS_MAX ||
 	    salt_len < SALT_MIN || salt_len > SALT_MAX || password_len > USERS_PASSWORD_MAX) {
@@ -205,8 +163,8 @@ int users_hash_field(char *out, size_t size, const char *password, size_t passwo
 	}
 	if (pbkdf2(hash, password, password_len, salt, salt_len, iterations) < 0)
 		return -1;
-	b64_encode(salt_text, salt, salt_len);
-	b64_encode(hash_text, hash, sizeof hash);
+	base64_encode(salt_text, salt, salt_len, false);
+	base64_encode(hash_text, hash, sizeof hash, false);
 	int n = snprintf(out, size, SCHEME "%lu$%s$%s", iterations, salt_text, hash_text);
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;

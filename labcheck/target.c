@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/base64.h"
 #include "base/num.h"
 
 #define DEFAULT_PORT "80"        /* RFC 9110 4.2.1 */
@@ -143,24 +144,6 @@ bool target_path_ok(const char *path)
 	return path[0] == '/' && n < TARGET_PATH_MAX && visible(path, n);
 }
 
-/* Base64 (RFC 4648 4) of s[0..n) into out (4 * ((n + 2) / 3) + 1 bytes). */
-static void base64(const unsigned char *s, size_t n, char *out)
-{
-	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) |
-		             (i + 2 < n ? s[i + 2] : 0);
-		out[k++] = digits[v >> 18 & 63];
-		out[k++] = digits[v >> 12 & 63];
-		out[k++] = i + 1 < n ? digits[v >> 6 & 63] : '=';
-		out[k++] = i + 2 < n ? digits[v & 63] : '=';
-	}
-	out[k] = '\0';
-}
-
 /* True when s can be a field value as it is: no CR, LF, NUL or other control (RFC 9110 5.5). */
 static bool field_text(const char *s)
 {
@@ -190,7 +173,7 @@ static int add_line(char *buf, size_t cap, const char *fmt, ...)
 int target_credentials(struct target *t, const char *basic, const char *cookie,
                        const char *header, char *err)
 {
-	char encoded[4 * (BASIC_MAX / 3 + 1) + 1];
+	char encoded[BASE64_SIZE(BASIC_MAX)];
 	size_t colon = header ? strcspn(header, ":") : 0;
 
 	if (basic != NULL && (strchr(basic, ':') == NULL || strlen(basic) > BASIC_MAX))
@@ -202,7 +185,7 @@ int target_credentials(struct target *t, const char *basic, const char *cookie,
 	               (space != NULL && space < header + colon)))
 		return fail(err, "--header takes 'Name: value', a name without spaces before its colon");
 	if (basic != NULL) {
-		base64((const unsigned char *)basic, strlen(basic), encoded);
+		base64_encode(encoded, (const unsigned char *)basic, strlen(basic), true);
 		if (add_line(t->fields, sizeof t->fields, "Authorization: Basic %s\r\n", encoded) < 0)
 			return fail(err, "--basic is too long");
 	}
