@@ -206,9 +206,11 @@ browser: all
 # build/valgrind/logs/PID.log (not stderr, which the tests read). An invalid access, a use of an
 # uninitialised value or a definitely lost block makes the server exit 99, so its test fails;
 # and any report in any log fails the run afterwards, whatever the test looked at.
+# valgrind runs one thread at a time; --fair-sched=yes hands that turn round in order, where the
+# default lets a busy thread (a login's password hash) keep it while others starve for minutes.
 VALGRIND_BIN := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/bin
 VALGRIND_LOGS := build/valgrind$(if $(filter 1,$(PORTABLE)),-portable)/logs
-VALGRIND_OPTS := --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+VALGRIND_OPTS := --quiet --fair-sched=yes --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
                  --errors-for-leak-kinds=definite,indirect --log-file=$(abspath $(VALGRIND_LOGS))/%%p.log
 # Where valgrind is missing (macOS on Apple silicon has none), the run says so and is skipped.
 valgrind: deps
