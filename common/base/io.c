@@ -173,8 +173,8 @@ static bool send_again(int fd, bool stoppable, const struct io_pace *pace)
  * (compat_sendmsg: MSG_DONTWAIT), on a blocking socket too: every wait is send_again()'s poll(),
  * so a send timeout is counted the same way everywhere and a stoppable call sees a stop. Nor do
  * they raise SIGPIPE (MSG_NOSIGNAL, or its fallback): a vanished peer is EPIPE here, never a
- * signal that kills the server. A fd that is no socket (a pipe, a
- * file) gets writev(). The caller's array is consumed as bytes go out.
+ * signal that kills the server. A fd that is no socket (a pipe, a file) gets writev(). The
+ * caller's array is consumed as bytes go out.
  */
 static ssize_t send_all(int fd, struct iovec *iov, int iovcnt, int flags, bool stoppable,
                         struct io_pace *pace)
@@ -225,8 +225,8 @@ ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct i
 /*
  * Linux's sendfile() has no MSG_NOSIGNAL: a client that left raises SIGPIPE, which stop_setup()
  * ignores, so it arrives here as EPIPE (compat_sendfile's pread() and send fallback never raises
- * it). A return of 0 means the file ended before count bytes:
- * it shrank after the headers promised its length, and the response cannot be completed (EIO).
+ * it). A return of 0 means the file ended before count bytes: it shrank after the headers
+ * promised its length, and the response cannot be completed (EIO).
  */
 ssize_t io_send_file(int fd, int file_fd, off_t offset, uint64_t count, struct io_pace *pace)
 {
