@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "base/cli.h"
-#include "base/compat.h"
 #include "base/clients.h"
+#include "base/compat.h"
 #include "base/log.h"
 #include "base/net.h"
 #include "base/net_serve.h"
@@ -76,9 +76,9 @@ static const char usage[] =
  * formapp's own files (templates/, users) wherever it is started from, as Flask finds
  * "templates" next to the app: the option's path if given, else NAME in the first folder with
  * a templates/ found from the binary's folder (compat_exe_path: /proc/self/exe on Linux, else
- * what the system says, else argv[0]) upwards, as formapp/ (the source
- * tree: bin/, build/asan/bin/) or share/lab4/formapp/ (where `make install` puts them, next to
- * PREFIX/bin). The users file need not exist yet: --add-user creates it.
+ * what the system says, else argv[0]) upwards, as formapp/ (the source tree: bin/,
+ * build/asan/bin/) or share/lab4/formapp/ (where `make install` puts them, next to PREFIX/bin).
+ * The users file need not exist yet: --add-user creates it.
  */
 static bool locate(const char *given, const char *name, const char *argv0, char *out, size_t size)
 {

@@ -61,16 +61,16 @@ int64_t io_pace_deadline(const struct io_pace *p);
  * Write all len bytes to fd (socket or not), retrying short writes and EINTR. On a socket it never
  * raises SIGPIPE (compat_send: MSG_NOSIGNAL or its fallback), and a full socket buffer is waited
  * out for at most the socket's SO_SNDTIMEO (io_set_timeouts; none: no limit), restarted by each
- * byte the peer takes. Returns len, or -1
- * (errno EPIPE, ECONNRESET, ETIMEDOUT).
+ * byte the peer takes. Returns len, or -1 (errno EPIPE, ECONNRESET, ETIMEDOUT).
  */
 ssize_t io_write_all(int fd, const void *buf, size_t len);
 
 /*
  * The same for the entries of iov in order, with flags for the send (0, or COMPAT_SEND_MORE_FLAG:
  * more follows at once, so the bytes may wait to share a packet with it; compat.h), and a wait
- * for room also bounded by pace (NULL: none), whose done it counts up. The array is consumed: its entries are changed as
- * bytes go out. Returns the total, or -1 (EINVAL when it exceeds SSIZE_MAX; ETIMEDOUT).
+ * for room also bounded by pace (NULL: none), whose done it counts up. The array is consumed:
+ * its entries are changed as bytes go out. Returns the total, or -1 (EINVAL when it exceeds
+ * SSIZE_MAX; ETIMEDOUT).
  */
 ssize_t io_writev_all(int fd, struct iovec *iov, int iovcnt, int flags, struct io_pace *pace);
 

@@ -38,8 +38,9 @@ static void *client_main(void *p)
 	 * the thread already on the CPU (the client program, or another client's thread); it waits
 	 * until that one blocks or its time slice ends. On a busy machine that saves context
 	 * switches on every request (bench/README.md, "Threads and the scheduler"); on an idle one
-	 * nothing changes, as a woken thread still gets a free CPU at once. The priority stays 0, so no privilege is
-	 * needed, and a refusal (or a system without it) only leaves the default policy.
+	 * nothing changes, as a woken thread still gets a free CPU at once. The priority stays 0, so
+	 * no privilege is needed, and a refusal (or a system without it) only leaves the default
+	 * policy.
 	 */
 	(void)compat_thread_batch();
 	srv->serve(&client, srv->ctx);
